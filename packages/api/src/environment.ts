@@ -1,0 +1,122 @@
+// StreamExecutionEnvironment: where a job declares its sources and settings. A job never executes
+// itself; the client and every TaskManager build the same environment from the job module.
+import { DataStream } from './data-stream.ts';
+import { ElementsSource, NumberSequenceSource, type Source } from './source.ts';
+import type { Transformation, SourceTransformation } from './transformation.ts';
+import type { RuntimeMode } from './job-graph.ts';
+
+/** The entry point of the DataStream API. */
+export class StreamExecutionEnvironment {
+  readonly #transformations: Transformation[] = [];
+  #parallelism: number;
+  #maxParallelism = 128;
+  #runtimeMode: RuntimeMode = 'streaming';
+  #jobName: string;
+  #chaining = true;
+  #bufferTimeout: number | undefined;
+
+  constructor(defaultParallelism = 1, jobName = 'eddy-job') {
+    this.#parallelism = defaultParallelism;
+    this.#jobName = jobName;
+  }
+
+  /** Every transformation in creation order. */
+  getTransformations(): readonly Transformation[] {
+    return this.#transformations;
+  }
+  /** @internal Fields every new transformation starts with. */
+  newNode(name: string): {
+    id: number;
+    name: string;
+    uid: undefined;
+    parallelism: undefined;
+    maxParallelism: undefined;
+    chaining: 'always';
+  } {
+    return {
+      id: this.#transformations.length,
+      name,
+      uid: undefined,
+      parallelism: undefined,
+      maxParallelism: undefined,
+      chaining: 'always',
+    };
+  }
+  /** @internal Registers a transformation. */
+  addTransformation<T extends Transformation>(t: T): T {
+    this.#transformations.push(t);
+    return t;
+  }
+
+  /** Default parallelism of operators that set none (the `-p` of `eddy run`). */
+  setParallelism(parallelism: number): this {
+    if (!Number.isInteger(parallelism) || parallelism < 1)
+      throw new RangeError('parallelism must be a positive integer');
+    this.#parallelism = parallelism;
+    return this;
+  }
+  getParallelism(): number {
+    return this.#parallelism;
+  }
+  /** Default max parallelism (number of key groups). */
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+      throw new RangeError('maxParallelism must be an integer in 1..32768');
+    }
+    this.#maxParallelism = maxParallelism;
+    return this;
+  }
+  getMaxParallelism(): number {
+    return this.#maxParallelism;
+  }
+  /** STREAMING (default) or BATCH: in BATCH, keyed aggregations emit once per key at end of input. */
+  setRuntimeMode(mode: RuntimeMode): this {
+    this.#runtimeMode = mode;
+    return this;
+  }
+  getRuntimeMode(): RuntimeMode {
+    return this.#runtimeMode;
+  }
+  /** The job's name, shown by `eddy list`. */
+  setJobName(name: string): this {
+    this.#jobName = name;
+    return this;
+  }
+  getJobName(): string {
+    return this.#jobName;
+  }
+  /** Turns operator chaining off for the whole job. */
+  disableOperatorChaining(): this {
+    this.#chaining = false;
+    return this;
+  }
+  isChainingEnabled(): boolean {
+    return this.#chaining;
+  }
+  /** Milliseconds before a partly filled network buffer is sent (0: after every batch). */
+  setBufferTimeout(ms: number): this {
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new RangeError('buffer timeout must be a non-negative integer');
+    this.#bufferTimeout = ms;
+    return this;
+  }
+  getBufferTimeout(): number | undefined {
+    return this.#bufferTimeout;
+  }
+
+  /** A stream that reads `source`. */
+  fromSource<T>(source: Source<T>, name = 'Source'): DataStream<T> {
+    const t: SourceTransformation = { ...this.newNode(name), type: 'source', source };
+    if (source.maxParallelism !== undefined)
+      t.parallelism = Math.min(source.maxParallelism, this.#parallelism);
+    return new DataStream<T>(this, this.addTransformation(t));
+  }
+  /** A stream of the given elements (non-parallel). */
+  fromElements<T>(...elements: T[]): DataStream<T> {
+    return this.fromSource(new ElementsSource(elements), 'Elements Source');
+  }
+  /** A stream of the integers from..to, inclusive, split across subtasks. */
+  fromSequence(from: number, to: number): DataStream<number> {
+    return this.fromSource(new NumberSequenceSource(from, to), 'Sequence Source');
+  }
+}

@@ -1,0 +1,11 @@
+// @eddy/state: key groups and (later) keyed state backends.
+export { murmur3 } from './murmur3.ts';
+export { hashKey } from './key-serializer.ts';
+export {
+  DEFAULT_MAX_PARALLELISM,
+  assignToKeyGroup,
+  keyGroupRangeForSubtask,
+  subtaskForKeyGroup,
+  subtaskForKey,
+  type KeyGroupRange,
+} from './key-group.ts';
