@@ -16,6 +16,7 @@ import type {
 } from './functions.ts';
 import type { PartitionerKind } from './job-graph.ts';
 import { PrintSink, type Sink } from './sink.ts';
+import { TextFileSink } from './file-sink.ts';
 
 /** Settings shared by streams and sinks: name, uid, parallelism, chaining. */
 abstract class Configurable<Self> {
@@ -174,6 +175,10 @@ export class DataStream<T> extends Configurable<DataStream<T>> {
       sink,
     };
     return new DataStreamSink<T>(this.env.addTransformation(t));
+  }
+  /** Writes records as lines to a text file (a directory of part files when parallel). */
+  writeAsText(path: string): DataStreamSink<T> {
+    return this.sinkTo(new TextFileSink<T>(this.env.resolvePath(path))).name('Text File Sink');
   }
   /** Prints every record to the TaskManager's stdout. */
   print(prefix?: string): DataStreamSink<T> {

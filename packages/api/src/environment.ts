@@ -4,6 +4,8 @@ import { DataStream } from './data-stream.ts';
 import { ElementsSource, NumberSequenceSource, type Source } from './source.ts';
 import type { Transformation, SourceTransformation } from './transformation.ts';
 import type { RuntimeMode } from './job-graph.ts';
+import { resolve } from 'node:path';
+import { TextFileSource } from './file-source.ts';
 
 /** The entry point of the DataStream API. */
 export class StreamExecutionEnvironment {
@@ -15,9 +17,21 @@ export class StreamExecutionEnvironment {
   #chaining = true;
   #bufferTimeout: number | undefined;
 
-  constructor(defaultParallelism = 1, jobName = 'eddy-job') {
+  /**
+   * The directory relative file paths resolve against: where the user ran `eddy run`, also on
+   * TaskManagers (which run elsewhere), so a job builds the same graph everywhere.
+   */
+  readonly workingDirectory: string;
+
+  constructor(defaultParallelism = 1, jobName = 'eddy-job', workingDirectory = process.cwd()) {
     this.#parallelism = defaultParallelism;
     this.#jobName = jobName;
+    this.workingDirectory = workingDirectory;
+  }
+
+  /** `path` made absolute against the job's working directory. */
+  resolvePath(path: string): string {
+    return resolve(this.workingDirectory, path);
   }
 
   /** Every transformation in creation order. */
@@ -116,6 +130,10 @@ export class StreamExecutionEnvironment {
     return this.fromSource(new ElementsSource(elements), 'Elements Source');
   }
   /** A stream of the integers from..to, inclusive, split across subtasks. */
+  /** The lines of a text file, split by byte ranges across subtasks. */
+  readTextFile(path: string): DataStream<string> {
+    return this.fromSource(new TextFileSource(this.resolvePath(path)), 'Text File Source');
+  }
   fromSequence(from: number, to: number): DataStream<number> {
     return this.fromSource(new NumberSequenceSource(from, to), 'Sequence Source');
   }

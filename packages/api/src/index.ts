@@ -16,6 +16,8 @@ export type {
 export { unwrapFunction } from './functions.ts';
 export { ElementsSource, NumberSequenceSource } from './source.ts';
 export type { Source, SourceReader, SourceReaderContext } from './source.ts';
+export { TextFileSource, fileSplit } from './file-source.ts';
+export { TextFileSink } from './file-sink.ts';
 export { PrintSink, CollectSink, formatRecord } from './sink.ts';
 export type { Sink, SinkWriter, SinkWriterContext } from './sink.ts';
 export type {
@@ -37,6 +39,7 @@ export {
   type JobBuilder,
   type BuildJobOptions,
 } from './job.ts';
+export { installJobModuleResolver, loadJob } from './job-loader.ts';
 export { validateJobGraph, hashJobGraph, canonicalJson } from './job-graph.ts';
 export type {
   JobGraph,

@@ -104,6 +104,8 @@ export interface BuildJobOptions {
   readonly defaultParallelism: number;
   /** Job name when the job sets none (e.g. the file name). */
   readonly defaultName?: string;
+  /** Where relative paths resolve (the client's directory); defaults to this process's. */
+  readonly workingDirectory?: string;
   /** Where the module came from, for error messages. */
   readonly source?: string;
 }
@@ -118,7 +120,11 @@ export async function buildJob(moduleNamespace: unknown, options: BuildJobOption
       `${where} has no default export made with defineJob: add \`export default defineJob((env, args) => { ... })\``,
     );
   }
-  const env = new StreamExecutionEnvironment(options.defaultParallelism, options.defaultName ?? 'eddy-job');
+  const env = new StreamExecutionEnvironment(
+    options.defaultParallelism,
+    options.defaultName ?? 'eddy-job',
+    options.workingDirectory ?? process.cwd(),
+  );
   try {
     await def.build(env, new JobArgs(options.args));
     return generateJobGraph(env);

@@ -37,6 +37,8 @@ export interface JobSubmission {
   readonly args: readonly string[];
   readonly defaultParallelism: number;
   readonly graphHash: string;
+  /** The client's working directory, against which the job resolves relative paths. */
+  readonly workingDirectory?: string;
 }
 
 /** Everything a TaskManager needs to run one subtask of one execution attempt. */

@@ -18,3 +18,9 @@ export type {
   InputGate,
   ShuffleEnvironment,
 } from './io.ts';
+export { TaskMailbox, type Mail } from './mailbox.ts';
+export { TaskMetrics } from './task-metrics.ts';
+export { OperatorChain, operatorError, type ChainContext } from './operator-chain.ts';
+export { createRecordWriterOutput, type RecordWriterSpec } from './record-writer.ts';
+export { StreamTask, SOURCE_BATCH_SIZE, type StreamTaskOptions, type TaskOutcome } from './stream-task.ts';
+export type { Output, StreamOperator, OperatorContext } from './operators/stream-operator.ts';

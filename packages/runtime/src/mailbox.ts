@@ -30,16 +30,14 @@ export class TaskMailbox {
     for (let mail = this.#queue.shift(); mail !== undefined; mail = this.#queue.shift()) mail.run();
   }
 
-  /** Resolves when the next mail arrives (immediately if one waits). */
+  /**
+   * Resolves when the next mail arrives (immediately if one waits, or once closed). There is one
+   * waiter, the task thread: a new call replaces the previous wait, so an idle task that waits
+   * millions of times holds no more than one pending promise.
+   */
   whenMail(): Promise<void> {
-    if (this.#queue.length > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const prev = this.#wake;
-      this.#wake = () => {
-        prev?.();
-        resolve();
-      };
-    });
+    if (this.#queue.length > 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => (this.#wake = resolve));
   }
 
   /** Refuses further mails and drops waiting ones. */

@@ -1,1 +1,3 @@
-export {};
+// @eddy/taskmanager: the worker process: slots, StreamTasks, bundle loading, the data plane server.
+export { startTaskManager, type TaskManagerOptions, type TaskManagerHandle } from './taskmanager.ts';
+export { BundleCache, rebuildJob } from './job-loader.ts';

@@ -1,0 +1,229 @@
+// StreamTask: runs one subtask. Its loop is the task's single thread of control: it drains the
+// mailbox, then processes one batch from the source or the input gates, then checks output
+// availability. Nothing else touches operator state. Time is accounted as Flink does it: busy
+// (processing), idle (waiting for input), backpressured (waiting for output credit).
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { JobGraph, JobVertex, SourceTransformation, Transformation } from '@eddy/api';
+import { EddyError, type Logger } from '@eddy/common';
+import type { TaskDeploymentDescriptor } from './deployment.ts';
+import type { InputGate, ResultPartitionWriter, ShuffleEnvironment } from './io.ts';
+import { TaskMailbox } from './mailbox.ts';
+import { OperatorChain, operatorError } from './operator-chain.ts';
+import { TaskMetrics } from './task-metrics.ts';
+
+/** Records a source reader is asked for per poll. */
+export const SOURCE_BATCH_SIZE = 2048;
+/** Longest stretch of busy work before the task yields to I/O (gRPC, timers), in ms. */
+const TIME_SLICE_MS = 5;
+
+/** Everything a StreamTask needs. */
+export interface StreamTaskOptions {
+  readonly descriptor: TaskDeploymentDescriptor;
+  readonly graph: JobGraph;
+  readonly transformations: ReadonlyMap<number, Transformation>;
+  readonly shuffle: ShuffleEnvironment;
+  readonly logger: Logger;
+  readonly reportCollected: (sinkUid: string, records: readonly unknown[]) => Promise<void>;
+}
+
+/** How a task ended when it did not fail. */
+export type TaskOutcome = 'finished' | 'canceled';
+
+const CANCELED = Symbol('canceled');
+
+/** Runs one subtask of a vertex. */
+export class StreamTask {
+  readonly metrics = new TaskMetrics();
+  readonly mailbox = new TaskMailbox();
+  readonly #options: StreamTaskOptions;
+  readonly #vertex: JobVertex;
+  readonly #abort = new AbortController();
+  /** Resolves the current wait with CANCELED; replaced per wait so waits never pile up reactions. */
+  #wakeOnCancel: ((v: typeof CANCELED) => void) | undefined;
+  #writers: ResultPartitionWriter[] = [];
+  #gates: InputGate[] = [];
+
+  constructor(options: StreamTaskOptions) {
+    this.#options = options;
+    const vertex = options.graph.vertices.find((v) => v.id === options.descriptor.vertexId);
+    if (vertex === undefined) {
+      throw new EddyError('JOB_GRAPH_MISMATCH', `the job graph has no vertex ${options.descriptor.vertexId}`, { domain: 'user' });
+    }
+    this.#vertex = vertex;
+  }
+
+  get canceled(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Asks the task to stop; `run` then resolves with 'canceled'. Safe from anywhere, idempotent. */
+  cancel(): void {
+    if (this.canceled) return;
+    this.#abort.abort();
+    this.#wakeOnCancel?.(CANCELED);
+    this.mailbox.close();
+  }
+
+  /** Runs the task to its end. Rejects with an EddyError naming the operator when it fails. */
+  async run(): Promise<TaskOutcome> {
+    const { descriptor: d, shuffle, graph } = this.#options;
+    const writersByEdge = new Map<string, ResultPartitionWriter>();
+    let chain: OperatorChain | undefined;
+    try {
+      for (const p of d.producedPartitions) writersByEdge.set(p.edgeId, shuffle.createResultPartition(d.jobId, d.attempt, p));
+      this.#writers = [...writersByEdge.values()];
+      this.#gates = [...d.inputGates]
+        .sort((a, b) => a.inputIndex - b.inputIndex)
+        .map((g) => shuffle.createInputGate(d.jobId, d.attempt, g));
+      chain = new OperatorChain({
+        descriptor: d,
+        graph,
+        vertex: this.#vertex,
+        transformations: this.#options.transformations,
+        writers: writersByEdge,
+        metrics: this.metrics,
+        reportCollected: this.#options.reportCollected,
+      });
+      await chain.open();
+      const head = this.#options.transformations.get(this.#vertex.operators[0]!.transformationId);
+      if (head?.type === 'source') await this.#runSource(chain, head);
+      else await this.#runInputs(chain);
+      if (this.canceled) return this.#stop(chain, 'canceled');
+      await this.#race(chain.endInput());
+      if (this.canceled) return this.#stop(chain, 'canceled');
+      for (const w of this.#writers) w.finish();
+      await chain.close();
+      for (const g of this.#gates) g.close();
+      return 'finished';
+    } catch (err) {
+      if (this.canceled) return this.#stop(chain, 'canceled');
+      for (const w of this.#writers) w.release('the producing task failed');
+      for (const g of this.#gates) g.close();
+      await chain?.close().catch(() => undefined);
+      throw err instanceof EddyError ? err : EddyError.from(err, 'TASK_FAILED');
+    }
+  }
+
+  async #stop(chain: OperatorChain | undefined, outcome: TaskOutcome): Promise<TaskOutcome> {
+    for (const w of this.#writers) w.release('the producing task was canceled');
+    for (const g of this.#gates) g.close();
+    await chain?.close().catch(() => undefined);
+    return outcome;
+  }
+
+  /** Awaits `p` unless the task is canceled first. */
+  async #race<T>(p: Promise<T> | T): Promise<T | typeof CANCELED> {
+    if (!(p instanceof Promise)) return p;
+    return Promise.race([p, this.#cancelWait()]);
+  }
+
+  #cancelWait(): Promise<typeof CANCELED> {
+    if (this.canceled) return Promise.resolve(CANCELED);
+    return new Promise((resolve) => (this.#wakeOnCancel = resolve));
+  }
+
+  /** Waits while any output lacks credit; the time counts as backpressure. */
+  async #awaitOutputs(): Promise<void> {
+    for (const w of this.#writers) {
+      if (w.isAvailable()) continue;
+      const t0 = performance.now();
+      await this.#race(w.whenAvailable());
+      this.metrics.backpressuredMs += performance.now() - t0;
+      if (this.canceled) return;
+    }
+  }
+
+  async #runSource(chain: OperatorChain, t: SourceTransformation): Promise<void> {
+    const node = this.#vertex.operators[0]!;
+    const subtask = this.#options.descriptor.subtaskIndex;
+    const reader = (() => {
+      try {
+        return t.source.createReader({ ...chain.headRuntime(), signal: this.#abort.signal });
+      } catch (err) {
+        throw operatorError(node, subtask, 'creating its reader', err);
+      }
+    })();
+    const output = chain.input;
+    const m = this.metrics;
+    try {
+      await reader.start?.();
+      let slice = performance.now();
+      for (;;) {
+        if (this.mailbox.hasMail()) this.mailbox.drain();
+        if (this.canceled) return;
+        await this.#awaitOutputs();
+        if (this.canceled) return;
+        const t0 = performance.now();
+        const batch = reader.pollNext(SOURCE_BATCH_SIZE);
+        if (batch === null) return;
+        if (batch.length === 0) {
+          await this.#race(reader.isAvailable());
+          const t1 = performance.now();
+          m.idleMs += t1 - t0;
+          slice = t1;
+          continue;
+        }
+        m.recordsIn += batch.length;
+        const r = output.collect(batch);
+        if (r !== undefined) await this.#race(r);
+        const t1 = performance.now();
+        m.busyMs += t1 - t0;
+        if (t1 - slice > TIME_SLICE_MS) {
+          await yieldToLoop();
+          slice = performance.now();
+        }
+      }
+    } catch (err) {
+      throw err instanceof EddyError ? err : operatorError(node, subtask, 'reading', err);
+    } finally {
+      await Promise.resolve(reader.close?.()).catch(() => undefined);
+    }
+  }
+
+  async #runInputs(chain: OperatorChain): Promise<void> {
+    const gates = this.#gates;
+    const output = chain.input;
+    const m = this.metrics;
+    let slice = performance.now();
+    let next = 0;
+    for (;;) {
+      if (this.mailbox.hasMail()) this.mailbox.drain();
+      if (this.canceled) return;
+      await this.#awaitOutputs();
+      if (this.canceled) return;
+      // Round-robin over gates that are not finished; the first with data wins.
+      let element;
+      let open = 0;
+      for (let k = 0; k < gates.length && element === undefined; k++) {
+        const g = gates[(next + k) % gates.length]!;
+        if (g.isFinished()) continue;
+        open++;
+        element = g.pollNext();
+      }
+      next = (next + 1) % Math.max(1, gates.length);
+      if (element === undefined) {
+        if (open === 0 && gates.every((g) => g.isFinished())) return;
+        const t0 = performance.now();
+        const waits: Promise<unknown>[] = gates.filter((g) => !g.isFinished()).map((g) => g.whenAvailable());
+        waits.push(this.#cancelWait(), this.mailbox.whenMail());
+        await Promise.race(waits);
+        const t1 = performance.now();
+        m.idleMs += t1 - t0;
+        slice = t1;
+        continue;
+      }
+      if (element.kind === 'event') continue; // end-of-partition is tracked by the gate
+      const t0 = performance.now();
+      m.recordsIn += element.records.length;
+      const r = output.collect(element.records);
+      if (r !== undefined) await this.#race(r);
+      const t1 = performance.now();
+      m.busyMs += t1 - t0;
+      if (t1 - slice > TIME_SLICE_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
+    }
+  }
+}
