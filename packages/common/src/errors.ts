@@ -49,7 +49,7 @@ export class EddyError extends Error {
 
   /** A plain object for JSON transport. */
   toJSON(): SerializedError {
-    const cause = this.cause === undefined ? undefined : EddyError.from(this.cause).toJSON();
+    const cause = this.cause === undefined || this.cause === this ? undefined : serializeCause(this.cause);
     return {
       code: this.code,
       domain: this.domain,
@@ -70,6 +70,21 @@ export class EddyError extends Error {
     if (s.stack !== undefined) e.stack = s.stack;
     return e;
   }
+}
+
+/** A cause of any kind, serialized without recursing into itself. */
+function serializeCause(cause: unknown): SerializedError {
+  if (cause instanceof EddyError) return cause.toJSON();
+  if (cause instanceof Error) {
+    return {
+      code: (cause as { code?: unknown }).code === undefined ? 'CAUSE' : String((cause as { code?: unknown }).code),
+      domain: 'internal',
+      retryable: false,
+      message: cause.message,
+      ...(cause.stack === undefined ? {} : { stack: cause.stack }),
+    };
+  }
+  return { code: 'CAUSE', domain: 'internal', retryable: false, message: String(cause) };
 }
 
 /** A mistake of the user's: names the thing and the fix. */

@@ -27,6 +27,7 @@ import {
   TaskExecutorGatewayService,
   pb,
   unary,
+  u64,
   type eddy,
 } from '@eddy/network';
 import { StreamTask, type TaskDeploymentDescriptor } from '@eddy/runtime';
@@ -171,7 +172,7 @@ class TaskManager implements TaskManagerHandle {
           const res = await unary(this.#jm, JobManagerGatewayService.registerTaskManager, req, 5_000);
           if (!res.accepted) throw new Error(res.error);
           this.#registered = true;
-          this.#leaderEpoch = Number(res.leaderEpoch);
+          this.#leaderEpoch = u64(res.leaderEpoch);
           this.#lastJmContact = Date.now();
           this.#log.info({ jobManager: this.#jmAddress }, 'registered with the JobManager');
           return;
@@ -241,7 +242,7 @@ class TaskManager implements TaskManagerHandle {
       return pb.Ack.create({ ok: false, error: `malformed task deployment descriptor: ${(err as Error).message}` });
     }
     if (this.#tasks.has(d.executionId)) return pb.Ack.create({ ok: false, error: `execution ${d.executionId} is already deployed here` });
-    const running: RunningTask = { descriptor: d, leaderEpoch: Number(req.leaderEpoch), task: undefined, canceled: false };
+    const running: RunningTask = { descriptor: d, leaderEpoch: u64(req.leaderEpoch), task: undefined, canceled: false };
     this.#tasks.set(d.executionId, running);
     // Partitions of earlier attempts of this job are dead: their consumers were canceled.
     if (d.attempt > 0) this.#network.releaseJob(d.jobId, d.attempt - 1);

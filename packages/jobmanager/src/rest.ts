@@ -1,0 +1,312 @@
+// The JobManager's REST API (node:http, JSON, under /v1). Handlers are thin: they parse and check
+// input, call the Dispatcher or the BlobServer, and render JSON. Every error is
+// `{"error":{"code","message"}}` with a message naming the problem and the fix; no input can crash
+// the server (each request's failure is caught and answered).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { validateJobGraph } from '@eddy/api';
+import { EddyError, isJobId, userError, type JobId, type Logger } from '@eddy/common';
+import { isBundleKey, type BlobServer } from './blob-server.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import type { ResourceManager } from './resource-manager.ts';
+
+/** Largest JSON request body accepted (a job graph with many vertices stays far below). */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** What the REST API serves. */
+export interface RestContext {
+  readonly dispatcher: Dispatcher;
+  readonly resourceManager: ResourceManager;
+  readonly blobs: BlobServer;
+  readonly logger: Logger;
+}
+
+const STATUS: Readonly<Record<string, number>> = {
+  NOT_FOUND: 404,
+  JOB_NOT_FOUND: 404,
+  BUNDLE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  JOB_NOT_CANCELLABLE: 409,
+  BUNDLE_TOO_LARGE: 413,
+  REQUEST_TOO_LARGE: 413,
+  JOB_GRAPH_INVALID: 422,
+};
+
+function statusOf(e: EddyError): number {
+  return STATUS[e.code] ?? (e.domain === 'user' ? 400 : 500);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(json)),
+    ...headers,
+  });
+  res.end(json);
+}
+
+function badRequest(code: string, message: string): EddyError {
+  return userError(code, message);
+}
+
+/** Reads a JSON body of at most MAX_JSON_BYTES. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve, reject) => {
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_JSON_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(
+          userError(
+            'REQUEST_TOO_LARGE',
+            `request body exceeds ${MAX_JSON_BYTES} bytes: send a smaller job graph`,
+          ),
+        );
+        return;
+      }
+      chunks.push(c);
+    });
+    req.once('end', resolve);
+    req.once('error', reject);
+  });
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw badRequest('MALFORMED_JSON', 'request body is empty: send a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(
+      'MALFORMED_JSON',
+      `request body is not valid JSON (${(err as Error).message}): send a JSON object`,
+    );
+  }
+}
+
+function jobIdParam(raw: string): JobId {
+  if (!isJobId(raw)) {
+    throw badRequest(
+      'INVALID_JOB_ID',
+      `'${raw.slice(0, 80)}' is not a job id: job ids are 32 lowercase hex characters`,
+    );
+  }
+  return raw;
+}
+
+interface SubmitBody {
+  readonly bundleKey: string;
+  readonly jobGraph: unknown;
+  readonly args: readonly string[];
+  readonly defaultParallelism: number | undefined;
+  readonly workingDirectory: string | undefined;
+}
+
+function parseSubmitBody(body: unknown): SubmitBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(
+      'INVALID_REQUEST',
+      'request body must be a JSON object {bundleKey, jobGraph, args, defaultParallelism}',
+    );
+  }
+  const b = body as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof b['bundleKey'] !== 'string' || !isBundleKey(b['bundleKey'])) {
+    problems.push('bundleKey must be the key returned by POST /v1/jars (64 hex characters)');
+  }
+  if (b['jobGraph'] === undefined) problems.push('jobGraph is missing');
+  const args = b['args'] ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+    problems.push('args must be an array of strings');
+  const p = b['defaultParallelism'];
+  if (p !== undefined && !(Number.isInteger(p) && (p as number) > 0)) {
+    problems.push('defaultParallelism must be a positive integer');
+  }
+  const wd = b['workingDirectory'];
+  if (wd !== undefined && (typeof wd !== 'string' || !wd.startsWith('/'))) {
+    problems.push('workingDirectory must be an absolute path');
+  }
+  if (problems.length > 0)
+    throw badRequest('INVALID_REQUEST', `invalid job submission: ${problems.join('; ')}`);
+  return {
+    bundleKey: b['bundleKey'] as string,
+    jobGraph: b['jobGraph'],
+    args: args as string[],
+    defaultParallelism: p as number | undefined,
+    workingDirectory: wd as string | undefined,
+  };
+}
+
+function decodeParam(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw badRequest('INVALID_REQUEST', `path segment '${p.slice(0, 80)}' is not valid percent-encoding`);
+  }
+}
+
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  params: readonly string[],
+) => Promise<void>;
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly handler: Handler;
+}
+
+function routes(ctx: RestContext): Route[] {
+  const { dispatcher, resourceManager: rm, blobs } = ctx;
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/v1\/overview$/,
+      handler: async (_req, res) => send(res, 200, dispatcher.overview()),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/jars$/,
+      handler: async (req, res) => {
+        const declared = Number(req.headers['content-length'] ?? NaN);
+        if (declared > blobs.maxBytes) {
+          throw userError(
+            'BUNDLE_TOO_LARGE',
+            `job bundle of ${declared} bytes exceeds the limit of ${blobs.maxBytes} bytes (jobmanager.bundle.max-size): ` +
+              'shrink the bundle (mark large dependencies external) or raise the limit on the JobManager',
+          );
+        }
+        const bundleKey = await blobs.put(req);
+        send(res, 201, { bundleKey });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/jobs$/,
+      handler: async (req, res) => {
+        const body = parseSubmitBody(await readJson(req));
+        const graph = validateJobGraph(body.jobGraph);
+        if (!(await blobs.has(body.bundleKey))) {
+          throw userError(
+            'BUNDLE_NOT_FOUND',
+            `no job bundle with key ${body.bundleKey} on this JobManager: upload it with POST /v1/jars first`,
+          );
+        }
+        const jobId = dispatcher.submit(
+          graph,
+          body.bundleKey,
+          body.args,
+          body.defaultParallelism ?? graph.defaultParallelism,
+          body.workingDirectory,
+        );
+        send(res, 202, { jobId });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs$/,
+      handler: async (_req, res) => send(res, 200, { jobs: dispatcher.jobs() }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs\/([^/]+)$/,
+      handler: async (_req, res, _url, [id = '']) => send(res, 200, dispatcher.job(jobIdParam(id)).details()),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/jobs\/([^/]+)\/cancel$/,
+      handler: async (_req, res, _url, [id = '']) => {
+        const job = dispatcher.job(jobIdParam(id));
+        job.cancel();
+        send(res, 202, { jobId: job.jobId, state: job.state });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs\/([^/]+)\/exceptions$/,
+      handler: async (_req, res, _url, [id = '']) =>
+        send(res, 200, { history: dispatcher.job(jobIdParam(id)).exceptions() }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs\/([^/]+)\/collect$/,
+      handler: async (_req, res, url, [id = '']) => {
+        const job = dispatcher.job(jobIdParam(id));
+        const sink = url.searchParams.get('sink');
+        if (sink === null || sink === '') {
+          throw badRequest(
+            'INVALID_REQUEST',
+            'query parameter sink is missing: pass ?sink=<uid of the collect sink>',
+          );
+        }
+        send(res, 200, { records: job.collected(sink) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/taskmanagers$/,
+      handler: async (_req, res) =>
+        send(res, 200, {
+          taskmanagers: rm.taskManagers().map((tm) => ({
+            id: tm.id,
+            address: tm.address,
+            slots: tm.slots,
+            freeSlots: rm.freeSlots(tm),
+            lastHeartbeat: tm.lastHeartbeat,
+            metricsAddress: tm.metricsAddress,
+          })),
+        }),
+    },
+  ];
+}
+
+/** Creates (does not start) the REST server. */
+export function createRestServer(ctx: RestContext): Server {
+  const table = routes(ctx);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const matching = table.filter((r) => r.pattern.test(url.pathname));
+    const route = matching.find((r) => r.method === req.method);
+    if (route === undefined) {
+      if (matching.length > 0) {
+        throw userError(
+          'METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${url.pathname}: use ${matching.map((r) => r.method).join(' or ')}`,
+        );
+      }
+      throw userError(
+        'NOT_FOUND',
+        `no such endpoint ${req.method} ${url.pathname}: the API lives under /v1 (/v1/overview, /v1/jobs, /v1/jars, /v1/taskmanagers)`,
+      );
+    }
+    const params = route.pattern.exec(url.pathname)?.slice(1) ?? [];
+    await route.handler(req, res, url, params.map(decodeParam));
+  };
+  return createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const e = EddyError.from(err);
+      const status = statusOf(e);
+      if (status >= 500)
+        ctx.logger.error({ err: e, method: req.method, url: req.url }, 'REST request failed');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Whatever is left of a request body we refused to read is not worth reading: close after answering.
+      const unread = !req.complete;
+      send(
+        res,
+        status,
+        { error: { code: e.code, message: e.message } },
+        unread ? { connection: 'close' } : {},
+      );
+    });
+  });
+}
