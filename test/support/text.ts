@@ -13,7 +13,21 @@ export function prng(seed: number): () => number {
   };
 }
 
-const WORDS = ["the", "Eddy", "stream", "can't", "FLINK", "key-group", "x1", "naïve", "o'clock", "ÉTÉ", "42", "data_flow", "a"];
+const WORDS = [
+  'the',
+  'Eddy',
+  'stream',
+  "can't",
+  'FLINK',
+  'key-group',
+  'x1',
+  'naïve',
+  "o'clock",
+  'ÉTÉ',
+  '42',
+  'data_flow',
+  'a',
+];
 
 /** `lines` lines of mixed-case words, punctuation, digits, Unicode and CRLF endings. */
 export function generateText(lines: number, seed = 1): string {
@@ -44,7 +58,8 @@ export function readWordCounts(path: string): Map<string, number> {
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line === '') continue;
     const [word, count, ...rest] = line.split('\t');
-    if (word === undefined || count === undefined || rest.length > 0 || !/^\d+$/.test(count)) throw new Error(`malformed line '${line}'`);
+    if (word === undefined || count === undefined || rest.length > 0 || !/^\d+$/.test(count))
+      throw new Error(`malformed line '${line}'`);
     if (counts.has(word)) throw new Error(`word '${word}' appears twice`);
     counts.set(word, Number(count));
   }

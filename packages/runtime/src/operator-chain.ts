@@ -37,11 +37,13 @@ export interface ChainContext {
 export function operatorError(node: OperatorNode, subtask: number, phase: string, err: unknown): EddyError {
   if (err instanceof EddyError && err.code === 'OPERATOR_FAILED') return err;
   const msg = err instanceof Error ? err.message : String(err);
-  return new EddyError(
-    'OPERATOR_FAILED',
-    `operator '${node.name}' (uid ${node.uid}, subtask ${subtask}) failed in ${phase}: ${msg}`,
-    { domain: 'user', retryable: true, cause: err },
-  );
+  const where = `operator '${node.name}' (uid ${node.uid}, subtask ${subtask}) failed in ${phase}`;
+  // A user error that says retrying cannot help (a missing input file) fails the job at once;
+  // anything else a user function throws may be transient, so the restart strategy decides.
+  if (err instanceof EddyError && err.domain === 'user' && !err.retryable) {
+    return new EddyError(err.code, `${where}: ${msg}`, { domain: 'user', retryable: false, cause: err });
+  }
+  return new EddyError('OPERATOR_FAILED', `${where}: ${msg}`, { domain: 'user', retryable: true, cause: err });
 }
 
 /** Feeds a chained operator, turning its failures into annotated errors. */
