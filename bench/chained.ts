@@ -3,7 +3,7 @@
 // this process). Usage: node bench/chained.ts [records=50000000]
 import { performance } from 'node:perf_hooks';
 import { StreamExecutionEnvironment, generateJobGraph } from '@eddy/api';
-import { executionId, silentLogger, type JobId, type VertexId } from '@eddy/common';
+import { executionId, silentLogger, type JobId } from '@eddy/common';
 import { StreamTask, type ShuffleEnvironment } from '@eddy/runtime';
 
 const records = Number(process.argv[2] ?? 50_000_000);
@@ -13,7 +13,10 @@ env
   .fromSequence(1, records)
   .map((x) => x * 3 + 1)
   .filter((x) => (x & 1) === 0)
-  .sinkTo({ describe: () => ({ kind: 'count' }), createWriter: () => ({ write: (b) => void (sunk += b.length) }) });
+  .sinkTo({
+    describe: () => ({ kind: 'count' }),
+    createWriter: () => ({ write: (b) => void (sunk += b.length) }),
+  });
 const { graph, transformations } = generateJobGraph(env);
 const jobId = '0'.repeat(32) as JobId;
 const v = graph.vertices[0]!;
@@ -23,7 +26,7 @@ const task = new StreamTask({
     jobId,
     jobName: graph.jobName,
     attempt: 0,
-    executionId: executionId(jobId, 0, v.id as VertexId, 0),
+    executionId: executionId(jobId, 0, v.id, 0),
     vertexId: v.id,
     subtaskIndex: 0,
     parallelism: 1,
@@ -45,4 +48,6 @@ const cpu = process.cpuUsage(cpu0);
 const cores = (cpu.user + cpu.system) / 1e6 / seconds;
 const rate = records / seconds;
 console.log(`chained map+filter: ${records} records in ${seconds.toFixed(2)} s, sunk ${sunk}`);
-console.log(`  ${(rate / 1e6).toFixed(2)} M records/s, ${(rate / cores / 1e6).toFixed(2)} M records/s per core (${cores.toFixed(2)} cores busy)`);
+console.log(
+  `  ${(rate / 1e6).toFixed(2)} M records/s, ${(rate / cores / 1e6).toFixed(2)} M records/s per core (${cores.toFixed(2)} cores busy)`,
+);

@@ -10,7 +10,11 @@ import { runCli, startProcessCluster, type ProcessCluster } from './support/proc
 
 let cluster: ProcessCluster;
 before(async () => {
-  cluster = await startProcessCluster({ taskManagers: 1, slots: 2, config: { 'jobmanager.bundle.max-size': String(256 * 1024) } });
+  cluster = await startProcessCluster({
+    taskManagers: 1,
+    slots: 2,
+    config: { 'jobmanager.bundle.max-size': String(256 * 1024) },
+  });
 });
 after(async () => {
   await cluster.stop();
@@ -76,6 +80,16 @@ test('an oversized bundle is refused with 413 and the limit', async () => {
   await assertClusterUp();
 
   // And a good job still runs afterwards.
-  const ok = await runCli(['run', '-m', cluster.restAddress, 'examples/wordcount.ts', '--', '--input', 'README.md', '--output', join(dir, 'wc.tsv')]);
+  const ok = await runCli([
+    'run',
+    '-m',
+    cluster.restAddress,
+    'examples/wordcount.ts',
+    '--',
+    '--input',
+    'README.md',
+    '--output',
+    join(dir, 'wc.tsv'),
+  ]);
   assert.equal(ok.code, 0, ok.stderr);
 });

@@ -24,15 +24,30 @@ after(async () => {
 async function metric(address: string, name: string): Promise<number> {
   const text = await (await fetch(`http://${address}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name) && (line[name.length] === '{' || line[name.length] === ' ')) sum += Number(line.split(' ').pop());
+  for (const line of text.split('\n'))
+    if (line.startsWith(name) && (line[name.length] === '{' || line[name.length] === ' '))
+      sum += Number(line.split(' ').pop());
   return sum;
 }
 
-test('a slow consumer backpressures a fast producer without unbounded buffering or loss', async () => {
+test('a slow consumer backpressures a fast producer without unbounded buffering or loss', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'eddy-flow-'));
   const records = 400_000;
   const submit = await runCli([
-    'run', '-d', '-p', '2', '-m', cluster.restAddress, 'test/jobs/slow-sink.ts', '--', '--records', String(records), '--sink-delay-ms', '25', '--output', out,
+    'run',
+    '-d',
+    '-p',
+    '2',
+    '-m',
+    cluster.restAddress,
+    'test/jobs/slow-sink.ts',
+    '--',
+    '--records',
+    String(records),
+    '--sink-delay-ms',
+    '25',
+    '--output',
+    out,
   ]);
   assert.equal(submit.code, 0, submit.stderr);
   const jobId = /([0-9a-f]{32})/.exec(submit.stdout)?.[1] as never;
@@ -55,6 +70,9 @@ test('a slow consumer backpressures a fast producer without unbounded buffering 
     state = (await cluster.rest.getJob(jobId)).state;
     await new Promise((r) => setTimeout(r, 100));
   }
+  t.diagnostic(
+    `max network buffers held by a TaskManager: ${maxBuffers}; source backpressured ${backpressured.toFixed(2)} s`,
+  );
   assert.equal(state, 'FINISHED');
   assert.ok(maxBuffers > 0, 'buffers were in use while the job ran');
   assert.ok(maxBuffers <= 40, `a TaskManager held ${maxBuffers} network buffers`);

@@ -23,7 +23,19 @@ test('word count across 2 TaskManagers equals a naive count', async () => {
   const input = join(dir, 'input.txt');
   const output = join(dir, 'counts.tsv');
   writeFileSync(input, text);
-  const r = await runCli(['run', '-p', '2', '-m', cluster.restAddress, 'examples/wordcount.ts', '--', '--input', input, '--output', output]);
+  const r = await runCli([
+    'run',
+    '-p',
+    '2',
+    '-m',
+    cluster.restAddress,
+    'examples/wordcount.ts',
+    '--',
+    '--input',
+    input,
+    '--output',
+    output,
+  ]);
   assert.equal(r.code, 0, `eddy run failed:\n${r.stdout}\n${r.stderr}`);
   const jobId = /([0-9a-f]{32})/.exec(r.stdout)?.[1];
   assert.ok(jobId, `no job id in:\n${r.stdout}`);
@@ -39,9 +51,29 @@ test('word count across 2 TaskManagers equals a naive count', async () => {
 test('relative paths resolve against the directory eddy run was started in', async () => {
   writeFileSync(join(dir, 'small.txt'), "It's a small, small world\n");
   const r = await runCli(
-    ['run', '-p', '2', '-m', cluster.restAddress, join(process.cwd(), 'examples/wordcount.ts'), '--', '--input', 'small.txt', '--output', 'small.tsv'],
+    [
+      'run',
+      '-p',
+      '2',
+      '-m',
+      cluster.restAddress,
+      join(process.cwd(), 'examples/wordcount.ts'),
+      '--',
+      '--input',
+      'small.txt',
+      '--output',
+      'small.tsv',
+    ],
     { cwd: dir },
   );
   assert.equal(r.code, 0, `eddy run failed:\n${r.stdout}\n${r.stderr}`);
-  assert.deepEqual(readWordCounts(join(dir, 'small.tsv')), new Map([["it's", 1], ['a', 1], ['small', 2], ['world', 1]]));
+  assert.deepEqual(
+    readWordCounts(join(dir, 'small.tsv')),
+    new Map([
+      ["it's", 1],
+      ['a', 1],
+      ['small', 2],
+      ['world', 1],
+    ]),
+  );
 });

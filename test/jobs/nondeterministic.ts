@@ -3,5 +3,9 @@
 import { defineJob } from '@eddy/api';
 
 export default defineJob((env) => {
-  env.fromElements(1, 2, 3).map((x) => x + 1).name(`map-${process.pid}`).print();
+  env
+    .fromElements(1, 2, 3)
+    .map((x) => x + 1)
+    .name(`map-${process.pid}`)
+    .print();
 });

@@ -62,5 +62,8 @@ test('lines longer than the read chunk are kept whole', () => {
 });
 
 test('a missing file is a user error naming the path', () => {
-  assert.throws(() => new TextFileSource('/nonexistent/in.txt').createReader(ctx(1, 0)), /cannot read input file \/nonexistent\/in.txt/);
+  assert.throws(
+    () => new TextFileSource('/nonexistent/in.txt').createReader(ctx(1, 0)),
+    /cannot read input file \/nonexistent\/in.txt/,
+  );
 });

@@ -12,7 +12,10 @@ const READY: Promise<void> = Promise.resolve();
 
 /** The byte range [start, end) of subtask `index` of `parallelism` over `size` bytes. */
 export function fileSplit(size: number, parallelism: number, index: number): { start: number; end: number } {
-  return { start: Math.floor((size * index) / parallelism), end: Math.floor((size * (index + 1)) / parallelism) };
+  return {
+    start: Math.floor((size * index) / parallelism),
+    end: Math.floor((size * (index + 1)) / parallelism),
+  };
 }
 
 /** Lines of a UTF-8 text file, without their line terminators ('\n' or '\r\n'). */
@@ -32,8 +35,12 @@ export class TextFileSource implements Source<string> {
       if (!st.isFile()) throw new Error('not a regular file');
       size = st.size;
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
-      throw userError('SOURCE_FILE', `cannot read input file ${this.path}: ${why} (check the path; relative paths resolve against the directory you ran eddy in)`);
+      const why =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+      throw userError(
+        'SOURCE_FILE',
+        `cannot read input file ${this.path}: ${why} (check the path; relative paths resolve against the directory you ran eddy in)`,
+      );
     }
     const { start, end } = fileSplit(size, ctx.parallelism, ctx.subtaskIndex);
     return new TextFileReader(this.path, start, end);
@@ -85,7 +92,8 @@ class TextFileReader implements SourceReader<string> {
     const chunk = Buffer.allocUnsafe(CHUNK);
     const n = readSync(this.#fd, chunk, 0, CHUNK, this.#bufOffset + this.#buf.length);
     if (n === 0) this.#eof = true;
-    this.#buf = this.#buf.length === 0 ? chunk.subarray(0, n) : Buffer.concat([this.#buf, chunk.subarray(0, n)]);
+    this.#buf =
+      this.#buf.length === 0 ? chunk.subarray(0, n) : Buffer.concat([this.#buf, chunk.subarray(0, n)]);
   }
 
   #compact(): void {

@@ -77,7 +77,10 @@ function serializeCause(cause: unknown): SerializedError {
   if (cause instanceof EddyError) return cause.toJSON();
   if (cause instanceof Error) {
     return {
-      code: (cause as { code?: unknown }).code === undefined ? 'CAUSE' : String((cause as { code?: unknown }).code),
+      code:
+        (cause as { code?: unknown }).code === undefined
+          ? 'CAUSE'
+          : String((cause as { code?: unknown }).code),
       domain: 'internal',
       retryable: false,
       message: cause.message,

@@ -88,7 +88,10 @@ export class Dispatcher implements ResourceManagerListener {
       gateway: (tm) => rm.get(tm)?.gateway,
       restarted: this.#o.restarted,
     };
-    const master = new JobMaster({ jobId, graph, bundleKey, args, defaultParallelism, workingDirectory }, ctx);
+    const master = new JobMaster(
+      { jobId, graph, bundleKey, args, defaultParallelism, workingDirectory },
+      ctx,
+    );
     this.#jobs.set(jobId, master);
     master.start();
     return jobId;

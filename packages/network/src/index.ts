@@ -13,3 +13,12 @@ export {
   GRPC_OPTIONS,
   unary,
 } from './rpc.ts';
+export {
+  NetworkEnvironment,
+  type NetworkEnvironmentOptions,
+  type ResultPartitionOverrides,
+} from './network-environment.ts';
+export { ResultPartition, type SubpartitionStats } from './result-partition.ts';
+export { SingleInputGate, type InputGateStats, type InputChannelStats } from './input-gate.ts';
+export { BufferSerializer, BufferDeserializer } from './buffer-serializer.ts';
+export { u64 } from './wire.ts';

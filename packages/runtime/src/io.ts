@@ -70,10 +70,12 @@ export interface InputGate {
 
 /** Creates partitions and gates for tasks of one TaskManager (Flink's ShuffleEnvironment). */
 export interface ShuffleEnvironment {
+  /** `overrides.bufferTimeout`: the job's own buffer timeout in ms, when it sets one. */
   createResultPartition(
     jobId: JobId,
     attempt: number,
     desc: ResultPartitionDeploymentDescriptor,
+    overrides?: { readonly bufferTimeout?: number },
   ): ResultPartitionWriter;
   createInputGate(jobId: JobId, attempt: number, desc: InputGateDeploymentDescriptor): InputGate;
   /** Releases every partition and gate of `jobId` (all attempts up to and including `attempt`). */

@@ -14,7 +14,12 @@ import type {
 import { EddyError } from '@eddy/common';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 import type { ResultPartitionWriter } from './io.ts';
-import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './operators/basic-operators.ts';
+import {
+  FilterOperator,
+  FlatMapOperator,
+  MapOperator,
+  ProcessOperator,
+} from './operators/basic-operators.ts';
 import { KeyedReduceOperator } from './operators/keyed-reduce-operator.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
 import { joinResults, type Output, type StreamOperator } from './operators/stream-operator.ts';
@@ -43,7 +48,11 @@ export function operatorError(node: OperatorNode, subtask: number, phase: string
   if (err instanceof EddyError && err.domain === 'user' && !err.retryable) {
     return new EddyError(err.code, `${where}: ${msg}`, { domain: 'user', retryable: false, cause: err });
   }
-  return new EddyError('OPERATOR_FAILED', `${where}: ${msg}`, { domain: 'user', retryable: true, cause: err });
+  return new EddyError('OPERATOR_FAILED', `${where}: ${msg}`, {
+    domain: 'user',
+    retryable: true,
+    cause: err,
+  });
 }
 
 /** Feeds a chained operator, turning its failures into annotated errors. */
@@ -124,7 +133,8 @@ function createOperator(ctx: ChainContext, node: OperatorNode, t: Transformation
       reportCollected: (records) => ctx.reportCollected(node.uid, records),
     }));
   }
-  if (t.type !== 'one-input') throw new TypeError(`operator '${node.name}' of kind ${node.kind} cannot be chained`);
+  if (t.type !== 'one-input')
+    throw new TypeError(`operator '${node.name}' of kind ${node.kind} cannot be chained`);
   const o: OneInputTransformation = t;
   switch (o.kind) {
     case 'map':
@@ -178,7 +188,8 @@ export class OperatorChain {
       const t = transformationOf(ctx, node);
       const targets: Output[] = node.chainedOutputs.map((j) => inputs[j]!);
       for (const edgeId of node.networkOutputs) targets.push(this.#networkOutput(edgeId));
-      this.#outputs[i] = targets.length === 0 ? DISCARD : targets.length === 1 ? targets[0]! : new BroadcastingOutput(targets);
+      this.#outputs[i] =
+        targets.length === 0 ? DISCARD : targets.length === 1 ? targets[0]! : new BroadcastingOutput(targets);
       if (t.type === 'source') {
         inputs[i] = this.#outputs[i]!;
         continue;
@@ -199,9 +210,11 @@ export class OperatorChain {
     const { graph, writers, descriptor, transformations, metrics } = this.#ctx;
     const edge = graph.edges.find((e) => e.id === edgeId);
     const writer = writers.get(edgeId);
-    if (edge === undefined || writer === undefined) throw new TypeError(`no result partition for edge ${edgeId}`);
+    if (edge === undefined || writer === undefined)
+      throw new TypeError(`no result partition for edge ${edgeId}`);
     const target = graph.vertices.find((v) => v.id === edge.target);
-    const keySelector = edge.keySelector === undefined ? undefined : keySelectorOf(transformations.get(edge.keySelector));
+    const keySelector =
+      edge.keySelector === undefined ? undefined : keySelectorOf(transformations.get(edge.keySelector));
     return new CountingOutput(
       createRecordWriterOutput({
         partitioner: edge.partitioner,

@@ -2,7 +2,13 @@
 // end of input, failures annotated with the operator, cancellation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StreamExecutionEnvironment, generateJobGraph, type Sink, type Transformation, type JobGraph } from '@eddy/api';
+import {
+  StreamExecutionEnvironment,
+  generateJobGraph,
+  type Sink,
+  type Transformation,
+  type JobGraph,
+} from '@eddy/api';
 import { executionId, silentLogger, type JobId } from '@eddy/common';
 import { subtaskForKey } from '@eddy/state';
 import { edgeLinks, partitionId } from './index.ts';
@@ -24,7 +30,11 @@ class MemoryShuffle implements ShuffleEnvironment {
     for (const w of [...this.waiters]) w();
     this.waiters.clear();
   }
-  createResultPartition(_j: JobId, _a: number, desc: { partitionId: string; numberOfSubpartitions: number }): ResultPartitionWriter {
+  createResultPartition(
+    _j: JobId,
+    _a: number,
+    desc: { partitionId: string; numberOfSubpartitions: number },
+  ): ResultPartitionWriter {
     const push = (s: number, el: InputGateElement): void => {
       this.#queue(`${desc.partitionId}/${s}`).push(el);
       this.#wake();
@@ -32,7 +42,8 @@ class MemoryShuffle implements ShuffleEnvironment {
     return {
       partitionId: desc.partitionId,
       numberOfSubpartitions: desc.numberOfSubpartitions,
-      emit: (s, records, start = 0, end = records.length) => push(s, { kind: 'records', channel: 0, records: records.slice(start, end) }),
+      emit: (s, records, start = 0, end = records.length) =>
+        push(s, { kind: 'records', channel: 0, records: records.slice(start, end) }),
       broadcastEvent: (event) => {
         for (let s = 0; s < desc.numberOfSubpartitions; s++) push(s, { kind: 'event', channel: 0, event });
       },
@@ -40,7 +51,8 @@ class MemoryShuffle implements ShuffleEnvironment {
       isAvailable: () => true,
       whenAvailable: () => Promise.resolve(),
       finish: () => {
-        for (let s = 0; s < desc.numberOfSubpartitions; s++) push(s, { kind: 'event', channel: 0, event: { kind: 'end-of-partition' } });
+        for (let s = 0; s < desc.numberOfSubpartitions; s++)
+          push(s, { kind: 'event', channel: 0, event: { kind: 'end-of-partition' } });
       },
       whenConsumed: () => Promise.resolve(),
       release: () => undefined,
@@ -61,7 +73,9 @@ class MemoryShuffle implements ShuffleEnvironment {
         return undefined;
       },
       whenAvailable: () =>
-        ids.some((id) => (this.queues.get(id)?.length ?? 0) > 0) ? Promise.resolve() : new Promise((r) => this.waiters.add(r)),
+        ids.some((id) => (this.queues.get(id)?.length ?? 0) > 0)
+          ? Promise.resolve()
+          : new Promise((r) => this.waiters.add(r)),
       isFinished: () => ended.size === ids.length,
       close: () => undefined,
     };
@@ -91,7 +105,9 @@ function descriptors(graph: JobGraph): TaskDeploymentDescriptor[] {
         .filter((e) => e.source === v.id)
         .map((e) => {
           const target = graph.vertices.find((t) => t.id === e.target)!;
-          const n = edgeLinks(e.partitioner, v.parallelism, target.parallelism).filter((l) => l.producer === i).length;
+          const n = edgeLinks(e.partitioner, v.parallelism, target.parallelism).filter(
+            (l) => l.producer === i,
+          ).length;
           return { edgeId: e.id, partitionId: partitionId(JOB, 0, e.id, i), numberOfSubpartitions: n };
         }),
       inputGates: graph.edges
@@ -100,7 +116,12 @@ function descriptors(graph: JobGraph): TaskDeploymentDescriptor[] {
           const source = graph.vertices.find((s) => s.id === e.source)!;
           const channels = edgeLinks(e.partitioner, source.parallelism, v.parallelism)
             .filter((l) => l.consumer === i)
-            .map((l) => ({ partitionId: partitionId(JOB, 0, e.id, l.producer), subpartition: l.subpartition, producerSubtask: l.producer, producer: location }));
+            .map((l) => ({
+              partitionId: partitionId(JOB, 0, e.id, l.producer),
+              subpartition: l.subpartition,
+              producerSubtask: l.producer,
+              producer: location,
+            }));
           return { edgeId: e.id, inputIndex: e.inputIndex, channels };
         }),
     })),
@@ -108,7 +129,10 @@ function descriptors(graph: JobGraph): TaskDeploymentDescriptor[] {
 }
 
 /** Runs every subtask of the job built by `build` concurrently in this process. */
-async function runJob(build: (env: StreamExecutionEnvironment) => void, parallelism = 2): Promise<StreamTask[]> {
+async function runJob(
+  build: (env: StreamExecutionEnvironment) => void,
+  parallelism = 2,
+): Promise<StreamTask[]> {
   const env = new StreamExecutionEnvironment(parallelism, 'test');
   build(env);
   const { graph, transformations } = generateJobGraph(env);
@@ -116,7 +140,14 @@ async function runJob(build: (env: StreamExecutionEnvironment) => void, parallel
   const byId = new Map<number, Transformation>(transformations.map((t) => [t.id, t]));
   const tasks = descriptors(graph).map(
     (descriptor) =>
-      new StreamTask({ descriptor, graph, transformations: byId, shuffle, logger: silentLogger(), reportCollected: () => Promise.resolve() }),
+      new StreamTask({
+        descriptor,
+        graph,
+        transformations: byId,
+        shuffle,
+        logger: silentLogger(),
+        reportCollected: () => Promise.resolve(),
+      }),
   );
   const outcomes = await Promise.all(tasks.map((t) => t.run()));
   assert.deepEqual(new Set(outcomes), new Set(['finished']));
@@ -127,7 +158,9 @@ async function runJob(build: (env: StreamExecutionEnvironment) => void, parallel
 function memorySink<T>(out: { subtask: number; value: T }[]): Sink<T> {
   return {
     describe: () => ({ kind: 'memory' }),
-    createWriter: (ctx) => ({ write: (batch) => void out.push(...batch.map((value) => ({ subtask: ctx.subtaskIndex, value }))) }),
+    createWriter: (ctx) => ({
+      write: (batch) => void out.push(...batch.map((value) => ({ subtask: ctx.subtaskIndex, value }))),
+    }),
   };
 }
 
@@ -147,7 +180,10 @@ test('a chained map/filter/flatMap pipeline over a rebalance', async () => {
   }, 3);
   const expected = [];
   for (let x = 1; x <= 10_000; x++) if ((x * 2) % 3 !== 0) expected.push(x * 2, -x * 2);
-  assert.deepEqual(out.map((r) => r.value).sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  assert.deepEqual(
+    out.map((r) => r.value).sort((a, b) => a - b),
+    expected.sort((a, b) => a - b),
+  );
   assert.equal(new Set(out.map((r) => r.subtask)).size, 3, 'rebalance spreads over every subtask');
 });
 

@@ -48,7 +48,11 @@ export class StreamTask {
     this.#options = options;
     const vertex = options.graph.vertices.find((v) => v.id === options.descriptor.vertexId);
     if (vertex === undefined) {
-      throw new EddyError('JOB_GRAPH_MISMATCH', `the job graph has no vertex ${options.descriptor.vertexId}`, { domain: 'user' });
+      throw new EddyError(
+        'JOB_GRAPH_MISMATCH',
+        `the job graph has no vertex ${options.descriptor.vertexId}`,
+        { domain: 'user' },
+      );
     }
     this.#vertex = vertex;
   }
@@ -71,7 +75,10 @@ export class StreamTask {
     const writersByEdge = new Map<string, ResultPartitionWriter>();
     let chain: OperatorChain | undefined;
     try {
-      for (const p of d.producedPartitions) writersByEdge.set(p.edgeId, shuffle.createResultPartition(d.jobId, d.attempt, p));
+      const overrides = graph.bufferTimeout === undefined ? {} : { bufferTimeout: graph.bufferTimeout };
+      for (const p of d.producedPartitions) {
+        writersByEdge.set(p.edgeId, shuffle.createResultPartition(d.jobId, d.attempt, p, overrides));
+      }
       this.#writers = [...writersByEdge.values()];
       this.#gates = [...d.inputGates]
         .sort((a, b) => a.inputIndex - b.inputIndex)

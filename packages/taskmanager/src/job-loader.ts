@@ -63,18 +63,26 @@ export class BundleCache {
       try {
         await pipeline(bytes, createWriteStream(tmp));
       } catch (err) {
-        throw new EddyError('BUNDLE_FETCH_FAILED', `could not fetch job bundle ${key} from the JobManager: ${(err as Error).message}`, {
-          domain: 'external',
-          retryable: true,
-          cause: err,
-        });
+        throw new EddyError(
+          'BUNDLE_FETCH_FAILED',
+          `could not fetch job bundle ${key} from the JobManager: ${(err as Error).message}`,
+          {
+            domain: 'external',
+            retryable: true,
+            cause: err,
+          },
+        );
       }
       await rename(tmp, file);
     }
     try {
       return await import(pathToFileURL(file).href);
     } catch (err) {
-      throw userError('JOB_LOAD_FAILED', `the job bundle failed to load on the TaskManager: ${(err as Error).message}`, err);
+      throw userError(
+        'JOB_LOAD_FAILED',
+        `the job bundle failed to load on the TaskManager: ${(err as Error).message}`,
+        err,
+      );
     }
   }
 }
@@ -83,7 +91,11 @@ export class BundleCache {
  * Rebuilds a job from its module exactly as the client did and checks the graph hash: a job whose
  * builder is not deterministic (randomness, clock, environment) would wire tasks inconsistently.
  */
-export async function rebuildJob(moduleNs: unknown, submission: JobSubmission, jobName: string): Promise<GeneratedJob> {
+export async function rebuildJob(
+  moduleNs: unknown,
+  submission: JobSubmission,
+  jobName: string,
+): Promise<GeneratedJob> {
   const job = await buildJob(moduleNs, {
     args: submission.args,
     defaultParallelism: submission.defaultParallelism,

@@ -11,7 +11,11 @@ export interface ExportedTask {
 }
 
 /** Registers the task metrics of a TaskManager on `registry`. */
-export function registerTaskMetrics(registry: Registry, tasks: () => Iterable<ExportedTask>, shuffle: ShuffleEnvironment): void {
+export function registerTaskMetrics(
+  registry: Registry,
+  tasks: () => Iterable<ExportedTask>,
+  shuffle: ShuffleEnvironment,
+): void {
   const counter = (name: string, help: string, read: (m: TaskMetrics) => number): void => {
     new Counter({
       name,
@@ -28,7 +32,11 @@ export function registerTaskMetrics(registry: Registry, tasks: () => Iterable<Ex
   counter(MetricNames.recordsOut, 'Records a task sent downstream.', (m) => m.recordsOut);
   counter(MetricNames.busySeconds, 'Seconds a task spent processing.', (m) => m.busyMs / 1000);
   counter(MetricNames.idleSeconds, 'Seconds a task waited for input.', (m) => m.idleMs / 1000);
-  counter(MetricNames.backpressuredSeconds, 'Seconds a task waited for output credit.', (m) => m.backpressuredMs / 1000);
+  counter(
+    MetricNames.backpressuredSeconds,
+    'Seconds a task waited for output credit.',
+    (m) => m.backpressuredMs / 1000,
+  );
   new Gauge({
     name: MetricNames.buffersInUse,
     help: 'Network buffers held by partitions and gates of this TaskManager.',

@@ -91,7 +91,9 @@ class TaskManager implements TaskManagerHandle {
   constructor(options: TaskManagerOptions) {
     this.#config = options.config;
     this.#jmAddress = options.jobManagerAddress;
-    this.#log = (options.logger ?? createLogger('taskmanager', this.#config.get(ConfigOptions.logLevel))).child({ tmId: this.id });
+    this.#log = (
+      options.logger ?? createLogger('taskmanager', this.#config.get(ConfigOptions.logLevel))
+    ).child({ tmId: this.id });
   }
 
   async start(): Promise<void> {
@@ -101,22 +103,31 @@ class TaskManager implements TaskManagerHandle {
     this.#ownsLocalDir = configured === '';
     const host = cfg.get(ConfigOptions.taskManagerHost);
     const port = await new Promise<number>((resolve, reject) =>
-      this.#server.bindAsync(`${host}:${cfg.get(ConfigOptions.taskManagerRpcPort)}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err === null ? resolve(p) : reject(err),
+      this.#server.bindAsync(
+        `${host}:${cfg.get(ConfigOptions.taskManagerRpcPort)}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, p) => (err === null ? resolve(p) : reject(err)),
       ),
     );
     this.rpcAddress = `${host}:${port}`;
     this.#network = new NetworkEnvironment({ localAddress: this.rpcAddress, config: cfg, logger: this.#log });
     this.#network.bind(this.#server);
     this.#server.addService(TaskExecutorGatewayService, {
-      submitTask: (call: grpc.ServerUnaryCall<eddy.v1.TaskDeployment, eddy.v1.Ack>, cb: grpc.sendUnaryData<eddy.v1.Ack>) =>
-        cb(null, this.#submit(call.request)),
-      cancelTask: (call: grpc.ServerUnaryCall<eddy.v1.CancelTaskRequest, eddy.v1.Ack>, cb: grpc.sendUnaryData<eddy.v1.Ack>) =>
-        cb(null, this.#cancel(call.request)),
+      submitTask: (
+        call: grpc.ServerUnaryCall<eddy.v1.TaskDeployment, eddy.v1.Ack>,
+        cb: grpc.sendUnaryData<eddy.v1.Ack>,
+      ) => cb(null, this.#submit(call.request)),
+      cancelTask: (
+        call: grpc.ServerUnaryCall<eddy.v1.CancelTaskRequest, eddy.v1.Ack>,
+        cb: grpc.sendUnaryData<eddy.v1.Ack>,
+      ) => cb(null, this.#cancel(call.request)),
     });
     const creds = grpc.credentials.createInsecure();
     this.#jm = new JobManagerGatewayClient(this.#jmAddress, creds, GRPC_OPTIONS);
-    this.#bundles = new BundleCache(this.#localDir, new BlobServiceClient(this.#jmAddress, creds, GRPC_OPTIONS));
+    this.#bundles = new BundleCache(
+      this.#localDir,
+      new BlobServiceClient(this.#jmAddress, creds, GRPC_OPTIONS),
+    );
 
     const metricsPort = cfg.get(ConfigOptions.metricsPort);
     if (metricsPort >= 0) {
@@ -142,19 +153,24 @@ class TaskManager implements TaskManagerHandle {
         this.#network,
       );
       const metricsHost = cfg.get(ConfigOptions.metricsHost);
-      const served = await serveMetrics(registry, metricsHost, metricsPort).catch(async (err: NodeJS.ErrnoException) => {
-        // Several TaskManagers on one host: the first gets the configured port, the rest a free one.
-        if (err.code !== 'EADDRINUSE') throw err;
-        this.#log.warn({ port: metricsPort }, 'metrics port in use; serving /metrics on a free port');
-        return serveMetrics(registry, metricsHost, 0);
-      });
+      const served = await serveMetrics(registry, metricsHost, metricsPort).catch(
+        async (err: NodeJS.ErrnoException) => {
+          // Several TaskManagers on one host: the first gets the configured port, the rest a free one.
+          if (err.code !== 'EADDRINUSE') throw err;
+          this.#log.warn({ port: metricsPort }, 'metrics port in use; serving /metrics on a free port');
+          return serveMetrics(registry, metricsHost, 0);
+        },
+      );
       this.#metricsServer = served.server;
       this.metricsAddress = served.address;
     }
     await this.#register();
     const interval = cfg.get(ConfigOptions.heartbeatInterval);
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), interval);
-    this.#log.info({ rpc: this.rpcAddress, jobManager: this.#jmAddress, metrics: this.metricsAddress }, 'TaskManager started');
+    this.#log.info(
+      { rpc: this.rpcAddress, jobManager: this.#jmAddress, metrics: this.metricsAddress },
+      'TaskManager started',
+    );
   }
 
   /** Registers until the JobManager accepts (it may start after us). */
@@ -177,7 +193,11 @@ class TaskManager implements TaskManagerHandle {
           this.#log.info({ jobManager: this.#jmAddress }, 'registered with the JobManager');
           return;
         } catch (err) {
-          if (!warned) this.#log.warn({ err: (err as Error).message, jobManager: this.#jmAddress }, 'JobManager not reachable yet; retrying');
+          if (!warned)
+            this.#log.warn(
+              { err: (err as Error).message, jobManager: this.#jmAddress },
+              'JobManager not reachable yet; retrying',
+            );
           warned = true;
           await new Promise((r) => setTimeout(r, 500));
         }
@@ -212,14 +232,19 @@ class TaskManager implements TaskManagerHandle {
       this.#lastJmContact = Date.now();
       if (!res.known) {
         // The JobManager dropped us (e.g. it timed us out): our tasks were failed over; start clean.
-        this.#log.warn('the JobManager no longer knows this TaskManager; canceling tasks and registering again');
+        this.#log.warn(
+          'the JobManager no longer knows this TaskManager; canceling tasks and registering again',
+        );
         this.#cancelAll();
         this.#registered = false;
         await this.#register();
       }
     } catch (err) {
       if (Date.now() - this.#lastJmContact > this.#config.get(ConfigOptions.heartbeatTimeout)) {
-        this.#log.error({ err: (err as Error).message }, 'lost the JobManager; canceling tasks and registering again');
+        this.#log.error(
+          { err: (err as Error).message },
+          'lost the JobManager; canceling tasks and registering again',
+        );
         this.#cancelAll();
         this.#registered = false;
         await this.#register();
@@ -239,10 +264,19 @@ class TaskManager implements TaskManagerHandle {
     try {
       d = JSON.parse(req.descriptorJson) as TaskDeploymentDescriptor;
     } catch (err) {
-      return pb.Ack.create({ ok: false, error: `malformed task deployment descriptor: ${(err as Error).message}` });
+      return pb.Ack.create({
+        ok: false,
+        error: `malformed task deployment descriptor: ${(err as Error).message}`,
+      });
     }
-    if (this.#tasks.has(d.executionId)) return pb.Ack.create({ ok: false, error: `execution ${d.executionId} is already deployed here` });
-    const running: RunningTask = { descriptor: d, leaderEpoch: u64(req.leaderEpoch), task: undefined, canceled: false };
+    if (this.#tasks.has(d.executionId))
+      return pb.Ack.create({ ok: false, error: `execution ${d.executionId} is already deployed here` });
+    const running: RunningTask = {
+      descriptor: d,
+      leaderEpoch: u64(req.leaderEpoch),
+      task: undefined,
+      canceled: false,
+    };
     this.#tasks.set(d.executionId, running);
     // Partitions of earlier attempts of this job are dead: their consumers were canceled.
     if (d.attempt > 0) this.#network.releaseJob(d.jobId, d.attempt - 1);
@@ -260,7 +294,12 @@ class TaskManager implements TaskManagerHandle {
 
   async #runTask(t: RunningTask, bundleKey: string): Promise<void> {
     const d = t.descriptor;
-    const log = this.#log.child({ jobId: d.jobId, vertexId: d.vertexId, subtask: d.subtaskIndex, attempt: d.attempt });
+    const log = this.#log.child({
+      jobId: d.jobId,
+      vertexId: d.vertexId,
+      subtask: d.subtaskIndex,
+      attempt: d.attempt,
+    });
     try {
       await this.#report(t, State.DEPLOYING);
       const ns = await this.#bundles.module(bundleKey);
@@ -278,7 +317,10 @@ class TaskManager implements TaskManagerHandle {
       await this.#report(t, State.RUNNING);
       log.info('task running');
       const outcome = await task.run();
-      log.info({ outcome, recordsIn: task.metrics.recordsIn, recordsOut: task.metrics.recordsOut }, 'task ended');
+      log.info(
+        { outcome, recordsIn: task.metrics.recordsIn, recordsOut: task.metrics.recordsOut },
+        'task ended',
+      );
       await this.#report(t, outcome === 'finished' ? State.FINISHED : State.CANCELED);
     } catch (err) {
       const e = EddyError.from(err, 'TASK_FAILED');
@@ -311,20 +353,37 @@ class TaskManager implements TaskManagerHandle {
         return;
       } catch (err) {
         if (this.#closed) return;
-        this.#log.warn({ err: (err as Error).message, executionId: d.executionId }, 'could not report task state; retrying');
+        this.#log.warn(
+          { err: (err as Error).message, executionId: d.executionId },
+          'could not report task state; retrying',
+        );
         await new Promise((r) => setTimeout(r, 200 * (i + 1)));
       }
     }
   }
 
-  async #reportCollected(d: TaskDeploymentDescriptor, sinkUid: string, records: readonly unknown[]): Promise<void> {
+  async #reportCollected(
+    d: TaskDeploymentDescriptor,
+    sinkUid: string,
+    records: readonly unknown[],
+  ): Promise<void> {
     const res = await unary(
       this.#jm,
       JobManagerGatewayService.reportCollected,
-      pb.CollectedRecords.create({ jobId: d.jobId, attempt: d.attempt, sinkUid, subtask: d.subtaskIndex, payload: pack(records) }),
+      pb.CollectedRecords.create({
+        jobId: d.jobId,
+        attempt: d.attempt,
+        sinkUid,
+        subtask: d.subtaskIndex,
+        payload: pack(records),
+      }),
       30_000,
     );
-    if (!res.ok) throw new EddyError('COLLECT_FAILED', `the JobManager refused collected records: ${res.error}`, { domain: 'external', retryable: true });
+    if (!res.ok)
+      throw new EddyError('COLLECT_FAILED', `the JobManager refused collected records: ${res.error}`, {
+        domain: 'external',
+        retryable: true,
+      });
   }
 
   async close(): Promise<void> {

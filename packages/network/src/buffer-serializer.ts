@@ -1,0 +1,44 @@
+// The default record serializer of remote channels: msgpackr over a whole buffer. One `pack` call
+// encodes the array of records of one network buffer; msgpackr's record extension defines each
+// object shape once inside the buffer and refers to it for every further record of that shape, so
+// keys are not repeated per record. Every buffer is self-describing (no structure table shared
+// between buffers), which keeps producer and consumer free of shared state: buffers of different
+// channels can be multiplexed, dropped with a released channel, or decoded by any deserializer.
+//
+// Threading: one instance per connection, used from the TaskManager's event loop only.
+import { Packr, Unpackr } from 'msgpackr';
+import { EddyError } from '@eddy/common';
+
+/** Encodes a batch of records into one buffer. */
+export class BufferSerializer {
+  readonly #packr = new Packr({ useRecords: true, moreTypes: true });
+
+  /**
+   * The encoded bytes. The returned view stays valid: msgpackr advances through its scratch memory
+   * and never rewrites bytes it returned.
+   */
+  serialize(records: readonly unknown[]): Uint8Array {
+    try {
+      return this.#packr.pack(records);
+    } catch (err) {
+      throw new EddyError(
+        'RECORD_NOT_SERIALIZABLE',
+        `cannot serialize a record for the network: ${(err as Error).message}; records must be plain data (objects, arrays, strings, numbers, bigints, dates, typed arrays, maps, sets)`,
+        { domain: 'user', cause: err },
+      );
+    }
+  }
+}
+
+/** Decodes buffers written by BufferSerializer. */
+export class BufferDeserializer {
+  readonly #unpackr = new Unpackr({ useRecords: true, moreTypes: true });
+
+  deserialize(bytes: Uint8Array): unknown[] {
+    const records: unknown = this.#unpackr.unpack(bytes);
+    if (!Array.isArray(records)) {
+      throw new EddyError('CORRUPT_BUFFER', `network buffer of ${bytes.length} bytes is not a record batch`);
+    }
+    return records;
+  }
+}
