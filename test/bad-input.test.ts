@@ -59,9 +59,10 @@ test('a malformed REST body is a 400 naming the problem', async () => {
     body: '{"bundleKey": "abc", ',
   });
   assert.equal(res.status, 400);
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  assert.equal(body.error.code, 'MALFORMED_JSON');
-  assert.match(body.error.message, /JSON/);
+  const body = (await res.json()) as { errors: { code: string; message: string }[] };
+  assert.equal(body.errors.length, 1, JSON.stringify(body));
+  assert.equal(body.errors[0]?.code, 'MALFORMED_JSON');
+  assert.match(body.errors[0]?.message ?? '', /JSON/);
   await assertClusterUp();
 });
 

@@ -6,6 +6,7 @@ import type { Transformation, SourceTransformation } from './transformation.ts';
 import type { RuntimeMode } from './job-graph.ts';
 import { resolve } from 'node:path';
 import { TextFileSource } from './file-source.ts';
+import type { WatermarkStrategy } from './watermark.ts';
 
 /** The entry point of the DataStream API. */
 export class StreamExecutionEnvironment {
@@ -16,6 +17,7 @@ export class StreamExecutionEnvironment {
   #jobName: string;
   #chaining = true;
   #bufferTimeout: number | undefined;
+  #autoWatermarkInterval = 200;
 
   /**
    * The directory relative file paths resolve against: where the user ran `eddy run`, also on
@@ -118,9 +120,32 @@ export class StreamExecutionEnvironment {
     return this.#bufferTimeout;
   }
 
+  /**
+   * How often periodic watermark generators emit, in ms (default 200). 0 emits after every batch of
+   * records, so a watermark follows every record a generator sees.
+   */
+  setAutoWatermarkInterval(ms: number): this {
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new RangeError('auto-watermark interval must be an integer >= 0 ms');
+    this.#autoWatermarkInterval = ms;
+    return this;
+  }
+  getAutoWatermarkInterval(): number {
+    return this.#autoWatermarkInterval;
+  }
   /** A stream that reads `source`. */
-  fromSource<T>(source: Source<T>, name = 'Source'): DataStream<T> {
-    const t: SourceTransformation = { ...this.newNode(name), type: 'source', source };
+  fromSource<T>(source: Source<T>, name?: string): DataStream<T>;
+  /** A stream that reads `source`, with timestamps and watermarks from `watermarks` (per split). */
+  fromSource<T>(source: Source<T>, watermarks: WatermarkStrategy<T>, name?: string): DataStream<T>;
+  fromSource<T>(source: Source<T>, a?: string | WatermarkStrategy<T>, b?: string): DataStream<T> {
+    const strategy = typeof a === 'object' ? a : undefined;
+    const name = (typeof a === 'string' ? a : b) ?? 'Source';
+    const t: SourceTransformation = {
+      ...this.newNode(name),
+      type: 'source',
+      source,
+      watermarkStrategy: strategy as WatermarkStrategy<unknown> | undefined,
+    };
     if (source.maxParallelism !== undefined)
       t.parallelism = Math.min(source.maxParallelism, this.#parallelism);
     return new DataStream<T>(this, this.addTransformation(t));

@@ -3,6 +3,7 @@ export { StreamExecutionEnvironment } from './environment.ts';
 export { DataStream, KeyedStream, DataStreamSink } from './data-stream.ts';
 export type {
   RuntimeContext,
+  TaskInfo,
   RichFunction,
   Collector,
   MapFunction,
@@ -12,7 +13,37 @@ export type {
   KeySelector,
   ProcessContext,
   ProcessFunction,
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  OnTimerContext,
+  TimerService,
 } from './functions.ts';
+export { OutputTag } from './output-tag.ts';
+export {
+  WatermarkStrategy,
+  BoundedOutOfOrdernessWatermarks,
+  MIN_WATERMARK,
+  MAX_WATERMARK,
+  type WatermarkGenerator,
+  type WatermarkOutput,
+  type TimestampAssigner,
+} from './watermark.ts';
+export { StateDescriptors } from './state.ts';
+export type {
+  AggregateFunction,
+  ValueState,
+  ListState,
+  MapState,
+  ReducingState,
+  AggregatingState,
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+  StateDescriptor,
+  KeyedStateStore,
+} from './state.ts';
 export { unwrapFunction } from './functions.ts';
 export { ElementsSource, NumberSequenceSource } from './source.ts';
 export type { Source, SourceReader, SourceReaderContext } from './source.ts';
@@ -49,3 +80,52 @@ export type {
   PartitionerKind,
   RuntimeMode,
 } from './job-graph.ts';
+// Windows (assigners, triggers, evictors, window functions).
+export { TimeWindow, GlobalWindow, type Window } from './windowing/window.ts';
+export {
+  isMergingWindowAssigner,
+  type WindowAssigner,
+  type MergingWindowAssigner,
+  type WindowAssignerContext,
+} from './windowing/window-assigner.ts';
+export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from './windowing/tumbling-windows.ts';
+export {
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  slidingWindowsOf,
+} from './windowing/sliding-windows.ts';
+export {
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  type SessionWindowTimeGapExtractor,
+} from './windowing/session-windows.ts';
+export { GlobalWindows, NeverTrigger } from './windowing/global-windows.ts';
+export {
+  TriggerResult,
+  isFire,
+  isPurge,
+  describeTrigger,
+  type Trigger,
+  type TriggerContext,
+  type OnMergeContext,
+} from './windowing/trigger.ts';
+export { EventTimeTrigger } from './windowing/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from './windowing/processing-time-trigger.ts';
+export { CountTrigger } from './windowing/count-trigger.ts';
+export { PurgingTrigger } from './windowing/purging-trigger.ts';
+export { ContinuousEventTimeTrigger } from './windowing/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './windowing/continuous-processing-time-trigger.ts';
+export {
+  describeEvictor,
+  type Evictor,
+  type EvictorContext,
+  type TimestampedValue,
+} from './windowing/evictor.ts';
+export { CountEvictor } from './windowing/count-evictor.ts';
+export { TimeEvictor } from './windowing/time-evictor.ts';
+export type {
+  ProcessWindowFunction,
+  ProcessAllWindowFunction,
+  ProcessWindowFunctionContext,
+  WindowFunction,
+} from './windowing/window-function.ts';

@@ -24,38 +24,61 @@ interface ResolvedInput {
   readonly from: PhysicalTransformation;
   readonly partitioner: PartitionerKind | undefined;
   readonly keyBy: PartitionTransformation | undefined;
+  readonly inputIndex: number;
+  readonly outputTag: string | undefined;
 }
 
 function resolveInputs(
   t: Transformation,
   partition: PartitionTransformation | undefined,
+  tag: string | undefined,
+  inputIndex: number,
   out: ResolvedInput[],
 ): void {
   switch (t.type) {
     case 'partition':
       // The partitioner closest to the consumer wins, as in Flink.
-      resolveInputs(t.input, partition ?? t, out);
+      resolveInputs(t.input, partition ?? t, tag, inputIndex, out);
       return;
     case 'union':
-      for (const i of t.inputs) resolveInputs(i, partition, out);
+      for (const i of t.inputs) resolveInputs(i, partition, tag, inputIndex, out);
+      return;
+    case 'side-output':
+      resolveInputs(t.input, partition, t.tag, inputIndex, out);
       return;
     default:
-      out.push({ from: t, partitioner: partition?.partitioner, keyBy: partition });
+      out.push({
+        from: t,
+        partitioner: partition?.partitioner,
+        keyBy: partition,
+        inputIndex,
+        outputTag: tag,
+      });
   }
 }
 
 function inputsOf(t: PhysicalTransformation): ResolvedInput[] {
   const out: ResolvedInput[] = [];
-  if (t.type !== 'source') resolveInputs(t.input, undefined, out);
+  if (t.type === 'two-input') {
+    resolveInputs(t.input1, undefined, undefined, 0, out);
+    resolveInputs(t.input2, undefined, undefined, 1, out);
+  } else if (t.type !== 'source') {
+    resolveInputs(t.input, undefined, undefined, 0, out);
+  }
   return out;
 }
 
 function kindOf(t: PhysicalTransformation): string {
-  return t.type === 'one-input' ? t.kind : t.type;
+  return t.type === 'one-input' || t.type === 'two-input' ? t.kind : t.type;
 }
 
 function configOf(t: PhysicalTransformation): unknown {
-  if (t.type === 'source') return t.source.describe() ?? null;
+  if (t.type === 'source') {
+    const source = t.source.describe() ?? null;
+    return t.watermarkStrategy === undefined
+      ? source
+      : { source, watermarks: t.watermarkStrategy.describe() };
+  }
   if (t.type === 'sink') return t.sink.describe() ?? null;
   return t.config ?? null;
 }
@@ -95,6 +118,8 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
     to: PhysicalTransformation;
     partitioner: PartitionerKind;
     keyBy: PartitionTransformation | undefined;
+    inputIndex: number;
+    outputTag: string | undefined;
   }
   const inputs = new Map<number, LogicalEdge[]>();
   const chainedTo = new Map<number, number>(); // consumer id -> producer id it is chained to
@@ -109,7 +134,14 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
           `forward partitioning from '${r.from.name}' (parallelism ${par(r.from)}) to '${t.name}' (parallelism ${par(t)}) needs equal parallelism: use rebalance() or set equal parallelism`,
         );
       }
-      return { from: r.from, to: t, partitioner, keyBy: partitioner === 'hash' ? r.keyBy : undefined };
+      return {
+        from: r.from,
+        to: t,
+        partitioner,
+        keyBy: partitioner === 'hash' ? r.keyBy : undefined,
+        inputIndex: r.inputIndex,
+        outputTag: r.outputTag,
+      };
     });
     inputs.set(t.id, edges);
     const only = edges.length === 1 ? edges[0] : undefined;
@@ -117,6 +149,7 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
       only !== undefined &&
       env.isChainingEnabled() &&
       only.partitioner === 'forward' &&
+      only.outputTag === undefined &&
       only.from.type !== 'sink' &&
       only.from.chaining !== 'never' &&
       t.chaining === 'always'
@@ -151,7 +184,8 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
         target: `v${vertexIndex.get(h.id)}` as VertexId,
         partitioner: e.partitioner,
         ...(e.keyBy === undefined ? {} : { keySelector: e.keyBy.id }),
-        inputIndex: 0,
+        inputIndex: e.inputIndex,
+        ...(e.outputTag === undefined ? {} : { outputTag: e.outputTag }),
       };
       edges.push(edge);
       networkOutputs.set(e.from.id, [...(networkOutputs.get(e.from.id) ?? []), id]);
@@ -190,6 +224,7 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
     defaultParallelism: env.getParallelism(),
     maxParallelism: env.getMaxParallelism(),
     ...(timeout === undefined ? {} : { bufferTimeout: timeout }),
+    autoWatermarkInterval: env.getAutoWatermarkInterval(),
     vertices,
     edges,
   };

@@ -51,6 +51,8 @@ export interface JobEdge {
   readonly keySelector?: number;
   /** Which input of the target's head operator this edge feeds (0 for one-input operators). */
   readonly inputIndex: number;
+  /** Set when the edge carries the producer's side output of this tag instead of its main output. */
+  readonly outputTag?: string;
 }
 
 /** The whole dataflow, as submitted. */
@@ -62,6 +64,8 @@ export interface JobGraph {
   readonly maxParallelism: number;
   /** Buffer timeout in ms, when the job sets one; otherwise the cluster's. */
   readonly bufferTimeout?: number;
+  /** Periodic watermark interval in ms (0: after every batch). */
+  readonly autoWatermarkInterval?: number;
   /** Topologically sorted: every edge goes from an earlier vertex to a later one. */
   readonly vertices: readonly JobVertex[];
   readonly edges: readonly JobEdge[];
@@ -179,6 +183,8 @@ export function validateJobGraph(input: unknown): JobGraph {
       errors.push(`${at}.keySelector is required for hash`);
     if (!Number.isInteger(e['inputIndex']) || (e['inputIndex'] as number) < 0)
       errors.push(`${at}.inputIndex must be >= 0`);
+    if (e['outputTag'] !== undefined && typeof e['outputTag'] !== 'string')
+      errors.push(`${at}.outputTag must be a string`);
   });
   if (errors.length === 0 && hashJobGraph(g as unknown as JobGraph) !== g['hash']) {
     errors.push('hash does not match the graph: it was changed after it was built');

@@ -1,8 +1,8 @@
 // The Sink interface and the built-in sinks: print and collect.
-import type { RuntimeContext } from './functions.ts';
+import type { TaskInfo } from './functions.ts';
 
 /** What a SinkWriter knows about where it runs. */
-export interface SinkWriterContext extends RuntimeContext {
+export interface SinkWriterContext extends TaskInfo {
   /**
    * Sends records to the JobManager, which keeps them per sink uid for the client (what
    * CollectSink uses). Resolves once the JobManager has them.

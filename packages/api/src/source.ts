@@ -1,9 +1,9 @@
 // The Source interface (after Flink's FLIP-27, simplified: every subtask reads its own split, chosen
 // from its index) and the built-in sources: elements and number sequences.
-import type { RuntimeContext } from './functions.ts';
+import type { TaskInfo } from './functions.ts';
 
 /** What a SourceReader knows about where it runs. */
-export interface SourceReaderContext extends RuntimeContext {
+export interface SourceReaderContext extends TaskInfo {
   /** Aborted when the task is cancelled. */
   readonly signal: AbortSignal;
 }

@@ -4,6 +4,7 @@ import type { PartitionerKind } from './job-graph.ts';
 import type { KeySelector } from './functions.ts';
 import type { Source } from './source.ts';
 import type { Sink } from './sink.ts';
+import type { WatermarkStrategy } from './watermark.ts';
 
 interface TransformationBase {
   /** Creation order within the job; how a TaskManager finds a transformation again. */
@@ -20,6 +21,8 @@ interface TransformationBase {
 export interface SourceTransformation extends TransformationBase {
   readonly type: 'source';
   readonly source: Source<unknown>;
+  /** Timestamps and watermarks generated in the source (per split), when given. */
+  readonly watermarkStrategy: WatermarkStrategy<unknown> | undefined;
 }
 
 /** A one-input operator: map, filter, flat-map, process, reduce. */
@@ -33,6 +36,25 @@ export interface OneInputTransformation extends TransformationBase {
   readonly config: unknown;
   /** For keyed operators: the keyBy transformation that keys the input. */
   readonly keyedBy: PartitionTransformation | undefined;
+}
+
+/** A two-input operator (connect, joins): input1 and input2 arrive as inputs 0 and 1. */
+export interface TwoInputTransformation extends TransformationBase {
+  readonly type: 'two-input';
+  readonly input1: Transformation;
+  readonly input2: Transformation;
+  readonly kind: string;
+  readonly fn: unknown;
+  readonly config: unknown;
+  readonly keyedBy1: PartitionTransformation | undefined;
+  readonly keyedBy2: PartitionTransformation | undefined;
+}
+
+/** Virtual: the side output `tag` of the operator `input`. */
+export interface SideOutputTransformation extends TransformationBase {
+  readonly type: 'side-output';
+  readonly input: Transformation;
+  readonly tag: string;
 }
 
 /** Writes to a Sink. */
@@ -60,14 +82,17 @@ export interface UnionTransformation extends TransformationBase {
 export type Transformation =
   | SourceTransformation
   | OneInputTransformation
+  | TwoInputTransformation
   | SinkTransformation
   | PartitionTransformation
-  | UnionTransformation;
+  | UnionTransformation
+  | SideOutputTransformation;
 
 /** Physical transformations become operators. */
-export type PhysicalTransformation = SourceTransformation | OneInputTransformation | SinkTransformation;
+export type PhysicalTransformation =
+  SourceTransformation | OneInputTransformation | TwoInputTransformation | SinkTransformation;
 
 /** Whether `t` becomes an operator. */
 export function isPhysical(t: Transformation): t is PhysicalTransformation {
-  return t.type === 'source' || t.type === 'one-input' || t.type === 'sink';
+  return t.type === 'source' || t.type === 'one-input' || t.type === 'two-input' || t.type === 'sink';
 }

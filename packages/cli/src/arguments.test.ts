@@ -36,8 +36,16 @@ test('parseHostPort rejects what is not host:port, naming the value', () => {
   }
 });
 
-test('resolveRestAddress: -m beats EDDY_JOBMANAGER beats the default', () => {
+test('resolveRestAddress: -m beats EDDY_JOBMANAGER beats the local cluster beats the default', () => {
   assert.equal(resolveRestAddress(undefined, {}), DEFAULT_REST_ADDRESS);
+  const local = (): string => '127.0.0.1:40000';
+  assert.equal(resolveRestAddress(undefined, {}, local), '127.0.0.1:40000');
+  assert.equal(
+    resolveRestAddress(undefined, {}, () => undefined),
+    DEFAULT_REST_ADDRESS,
+  );
+  assert.equal(resolveRestAddress(undefined, { EDDY_JOBMANAGER: 'jm:1' }, local), 'jm:1');
+  assert.equal(resolveRestAddress('other:2', {}, local), 'other:2');
   assert.equal(resolveRestAddress(undefined, { EDDY_JOBMANAGER: 'jm:1' }), 'jm:1');
   assert.equal(resolveRestAddress('other:2', { EDDY_JOBMANAGER: 'jm:1' }), 'other:2');
   assert.throws(() => resolveRestAddress(undefined, { EDDY_JOBMANAGER: 'nope' }), /EDDY_JOBMANAGER/);

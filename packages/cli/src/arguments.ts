@@ -1,6 +1,8 @@
 // Validation of command-line values the CLI checks itself, before anything is sent anywhere:
-// addresses, job ids and counts. Every failure is a user error that names the flag and the fix.
-import { isJobId, userError, type JobId } from '@eddy/common';
+// addresses, job ids and counts. Every failure is a UsageError (exit code 2) that names the flag and
+// the fix.
+import { isJobId, type JobId } from '@eddy/common';
+import { usageError } from './usage-error.ts';
 
 /** Where the REST API is when neither -m nor EDDY_JOBMANAGER says otherwise. */
 export const DEFAULT_REST_ADDRESS = '127.0.0.1:8081';
@@ -23,7 +25,7 @@ export function parseHostPort(value: string, what: string): HostPort {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+):(\d{1,5})$/.exec(s);
   const port = m === null ? NaN : Number(m[2]);
   if (m === null || m[1] === undefined || !(port >= 1 && port <= 65535)) {
-    throw userError(
+    throw usageError(
       'CLI_BAD_ADDRESS',
       `invalid ${what} '${value}': expected host:port with a port in 1..65535, e.g. ${DEFAULT_REST_ADDRESS}`,
     );
@@ -36,8 +38,15 @@ export function formatHostPort(a: HostPort): string {
   return `${a.host}:${a.port}`;
 }
 
-/** The REST address to use: -m wins over EDDY_JOBMANAGER, which wins over the default. */
-export function resolveRestAddress(flag: unknown, env: NodeJS.ProcessEnv): string {
+/**
+ * The REST address to use: -m wins over EDDY_JOBMANAGER, which wins over `local()` (the cluster
+ * `eddy cluster start` runs, if any), which wins over the default.
+ */
+export function resolveRestAddress(
+  flag: unknown,
+  env: NodeJS.ProcessEnv,
+  local: () => string | undefined = () => undefined,
+): string {
   if (typeof flag === 'string' && flag !== '') {
     return formatHostPort(parseHostPort(flag, 'JobManager address (-m/--jobmanager)'));
   }
@@ -45,14 +54,14 @@ export function resolveRestAddress(flag: unknown, env: NodeJS.ProcessEnv): strin
   if (fromEnv !== undefined && fromEnv !== '') {
     return formatHostPort(parseHostPort(fromEnv, 'JobManager address (EDDY_JOBMANAGER)'));
   }
-  return DEFAULT_REST_ADDRESS;
+  return local() ?? DEFAULT_REST_ADDRESS;
 }
 
 /** A job id argument, checked before any request is made. */
 export function parseJobIdArgument(value: unknown): JobId {
   const s = typeof value === 'string' ? value.trim().toLowerCase() : String(value);
   if (!isJobId(s)) {
-    throw userError(
+    throw usageError(
       'CLI_BAD_JOB_ID',
       `invalid job id '${String(value)}': a job id is 32 hexadecimal characters (see 'eddy list')`,
     );
@@ -66,7 +75,7 @@ export function parseIntegerFlag(value: unknown, flag: string, min: number): num
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < min) {
     // yargs turns a non-number into NaN (shown as null); name what was expected instead.
-    throw userError('CLI_BAD_FLAG', `${flag} must be an integer >= ${min}`);
+    throw usageError('CLI_BAD_FLAG', `${flag} must be an integer >= ${min}`);
   }
   return n;
 }
@@ -76,7 +85,7 @@ export function dynamicProperties(value: unknown): string[] {
   if (value === undefined) return [];
   const all = (Array.isArray(value) ? value : [value]).map(String);
   for (const d of all) {
-    if (d.indexOf('=') <= 0) throw userError('CLI_BAD_FLAG', `-D expects key=value, got '${d}'`);
+    if (d.indexOf('=') <= 0) throw usageError('CLI_BAD_FLAG', `-D expects key=value, got '${d}'`);
   }
   return all;
 }

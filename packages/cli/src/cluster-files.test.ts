@@ -8,6 +8,7 @@ import {
   eddyHome,
   isProcessAlive,
   liveProcesses,
+  localClusterRestAddress,
   readClusterState,
   removeClusterState,
   writeClusterState,
@@ -44,6 +45,28 @@ test('cluster.json round-trips, and a broken one is a clear user error', () => {
     assert.equal(readClusterState(home), undefined);
     writeFileSync(clusterStateFile(home), '{not json');
     assert.throws(() => readClusterState(home), /cluster\.json is not valid JSON: delete it/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('localClusterRestAddress: only a cluster whose JobManager is alive', () => {
+  const home = mkdtempSync(join(tmpdir(), 'eddy-home-'));
+  const env = { EDDY_HOME: home };
+  const state = (pid: number): ClusterState => ({
+    version: 1,
+    startedAt: new Date().toISOString(),
+    restAddress: '127.0.0.1:40001',
+    processes: [{ role: 'jobmanager', pid, stdoutFile: 'a', logFile: 'b' }],
+  });
+  try {
+    assert.equal(localClusterRestAddress(env), undefined);
+    writeClusterState(home, state(process.pid));
+    assert.equal(localClusterRestAddress(env), '127.0.0.1:40001');
+    writeClusterState(home, state(2 ** 22 + 12345));
+    assert.equal(localClusterRestAddress(env), undefined, 'stale');
+    writeFileSync(clusterStateFile(home), '{not json');
+    assert.equal(localClusterRestAddress(env), undefined, 'unreadable');
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -96,3 +96,20 @@ export function isProcessAlive(pid: number): boolean {
 export function liveProcesses(state: ClusterState): ClusterProcess[] {
   return state.processes.filter((p) => isProcessAlive(p.pid));
 }
+
+/**
+ * The REST address of the cluster `eddy cluster start` runs under $EDDY_HOME, when cluster.json
+ * names one and its JobManager is alive; otherwise `undefined` (a missing, stale or unreadable
+ * file is no reason to fail a command that may be meant for another cluster).
+ */
+export function localClusterRestAddress(env: NodeJS.ProcessEnv): string | undefined {
+  let state: ClusterState | undefined;
+  try {
+    state = readClusterState(eddyHome(env));
+  } catch {
+    return undefined;
+  }
+  const jm = state?.processes.find((p) => p.role === 'jobmanager');
+  if (state?.restAddress === undefined || jm === undefined || !isProcessAlive(jm.pid)) return undefined;
+  return state.restAddress;
+}

@@ -1,6 +1,7 @@
 // @eddy/cli: the `eddy` command (main.ts) and what tests and tools reuse of it.
 export { main } from './main.ts';
 export type { CliIo } from './cli-io.ts';
+export { ExitCode, UsageError } from './usage-error.ts';
 export {
   RestClient,
   TERMINAL_JOB_STATES,
@@ -25,4 +26,10 @@ export {
   type ReadyLine,
 } from './ready-line.ts';
 export { CLI_MAIN, childExecArgv, spawnDetached, waitForReadyLineInFile } from './process-launcher.ts';
-export { eddyHome, readClusterState, isProcessAlive, type ClusterState } from './cluster-files.ts';
+export {
+  eddyHome,
+  readClusterState,
+  isProcessAlive,
+  localClusterRestAddress,
+  type ClusterState,
+} from './cluster-files.ts';

@@ -24,6 +24,8 @@ export class MiniCluster {
   readonly restAddress: string;
   /** `host:port` of the JobManager's gRPC server. */
   readonly rpcAddress: string;
+  /** `host:port` of the JobManager's /metrics, or undefined when metrics.port is -1. */
+  readonly jobManagerMetricsAddress: string | undefined;
   /** A client of the REST API. */
   readonly rest: RestClient;
   readonly #jobManager: JobManagerHandle;
@@ -38,6 +40,8 @@ export class MiniCluster {
     this.#logger = logger;
     this.restAddress = stripScheme(jobManager.restAddress);
     this.rpcAddress = stripScheme(jobManager.rpcAddress);
+    this.jobManagerMetricsAddress =
+      jobManager.metricsAddress === undefined ? undefined : stripScheme(jobManager.metricsAddress);
     this.rest = new RestClient(this.restAddress);
   }
 

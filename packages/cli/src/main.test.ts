@@ -36,7 +36,7 @@ test('--help lists every command on stdout', async () => {
   assert.equal(r.err, '');
 });
 
-test('usage errors: one line naming the problem, a pointer to --help, exit 1, no stack', async () => {
+test('usage errors: one line naming the problem, a pointer to --help, exit 2, no stack', async () => {
   const cases: [string[], RegExp][] = [
     [[], /^eddy: name a command\nRun 'eddy --help' for usage\.\n$/],
     [['run'], /^eddy: name the job file: eddy run \[options\] <job>.*\nRun 'eddy run --help'/],
@@ -48,37 +48,32 @@ test('usage errors: one line naming the problem, a pointer to --help, exit 1, no
   ];
   for (const [argv, expected] of cases) {
     const r = await cli(argv);
-    assert.equal(r.code, 1, argv.join(' '));
+    assert.equal(r.code, 2, argv.join(' '));
     assert.match(r.err, expected, argv.join(' '));
     assert.doesNotMatch(r.err, /\s+at /, 'no stack trace');
     assert.equal(r.out, '');
   }
 });
 
-test('values are validated before anything is contacted', async () => {
+test('values are validated before anything is contacted: bad values exit 2, a missing file 1', async () => {
   const env = { EDDY_JOBMANAGER: '127.0.0.1:1' }; // nothing listens there; validation must fail first
-  assert.match(
-    (await cli(['info', 'xyz'], env)).err,
-    /^eddy: invalid job id 'xyz': a job id is 32 hexadecimal/,
-  );
-  assert.match((await cli(['cancel', '123'], env)).err, /^eddy: invalid job id '123'/);
-  assert.match(
-    (await cli(['list', '-m', 'nohost'], env)).err,
-    /^eddy: invalid JobManager address \(-m\/--jobmanager\) 'nohost'/,
-  );
-  assert.match(
-    (await cli(['run', 'no/such/job.ts'], env)).err,
-    /^eddy: job file not found: no\/such\/job\.ts\n$/,
-  );
-  assert.match(
-    (await cli(['run', '-p', '0', 'x.ts'], env)).err,
-    /^eddy: -p\/--parallelism must be an integer >= 1/,
-  );
-  assert.match((await cli(['run', '--local', '-d', 'x.ts'], env)).err, /cannot be combined with -d/);
-  assert.match(
-    (await cli(['cluster', 'start', '-n', '0'], env)).err,
-    /--taskmanagers must be an integer >= 1/,
-  );
+  const cases: [string[], RegExp, number][] = [
+    [['info', 'xyz'], /^eddy: invalid job id 'xyz': a job id is 32 hexadecimal/, 2],
+    [['cancel', '123'], /^eddy: invalid job id '123'/, 2],
+    [['list', '-m', 'nohost'], /^eddy: invalid JobManager address \(-m\/--jobmanager\) 'nohost'/, 2],
+    [['run', '-p', '0', 'x.ts'], /^eddy: -p\/--parallelism must be an integer >= 1/, 2],
+    [['run', '--local', '-d', 'x.ts'], /cannot be combined with -d/, 2],
+    [['cluster', 'start', '-n', '0'], /--taskmanagers must be an integer >= 1/, 2],
+    [['cluster', 'start', '-D', 'novalue'], /-D expects key=value, got 'novalue'/, 2],
+    // The command line is fine; the file named in it is not there.
+    [['run', 'no/such/job.ts'], /^eddy: job file not found: no\/such\/job\.ts\n$/, 1],
+  ];
+  for (const [argv, expected, code] of cases) {
+    const r = await cli(argv, env);
+    assert.match(r.err, expected, argv.join(' '));
+    assert.equal(r.code, code, argv.join(' '));
+    assert.equal(r.out, '', argv.join(' '));
+  }
 });
 
 test('a job whose builder throws fails with a message naming the job', async () => {
@@ -135,7 +130,7 @@ test('list, info and cancel talk to the REST API named by -m or EDDY_JOBMANAGER'
     } else if (req.url === `/v1/jobs/${id}/cancel`) {
       send(202, { jobId: id, state: 'CANCELING' });
     } else {
-      send(404, { error: { code: 'JOB_NOT_FOUND', message: 'no job with id 0123' } });
+      send(404, { errors: [{ code: 'JOB_NOT_FOUND', message: 'no job with id 0123' }] });
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

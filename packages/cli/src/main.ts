@@ -4,8 +4,9 @@
 // The JobManager and TaskManager packages are imported only by the commands that run them, so that
 // `eddy list` starts fast and does not load the whole runtime.
 //
-// Exit codes: 0 success, 1 any error (printed as `eddy: <message>` on stderr). User errors never print
-// a stack trace; internal errors (bugs) do.
+// Exit codes: 0 success, 2 a usage error (bad flag or argument, missing job file or job id), 1 any
+// other failure, including a job that did not FINISH. Errors are printed as `eddy: <message>` on
+// stderr; user errors never print a stack trace, internal errors (bugs) do.
 import { availableParallelism } from 'node:os';
 import yargs, { type Argv, type Arguments } from 'yargs';
 import { EddyError } from '@eddy/common';
@@ -17,22 +18,18 @@ import {
   splitJobArguments,
 } from './arguments.ts';
 import { processIo, type CliIo } from './cli-io.ts';
+import { localClusterRestAddress } from './cluster-files.ts';
 import { clusterStartCommand, clusterStopCommand } from './commands/cluster.ts';
 import { cancelCommand, infoCommand, listCommand } from './commands/jobs.ts';
 import { runCommand } from './commands/run.ts';
 import { RestClient, restOptionsFromEnv } from './rest-client.ts';
-
-/** A mistake in the command line itself (unknown flag, missing argument). */
-class UsageError extends EddyError {
-  constructor(message: string) {
-    super('CLI_USAGE', message, { domain: 'user' });
-  }
-}
+import { ExitCode, UsageError } from './usage-error.ts';
 
 const restOption = {
   alias: 'm',
   type: 'string',
-  describe: 'JobManager REST address host:port (default: $EDDY_JOBMANAGER or 127.0.0.1:8081)',
+  describe:
+    "JobManager REST address host:port (default: $EDDY_JOBMANAGER, else the cluster of 'eddy cluster start', else 127.0.0.1:8081)",
   requiresArg: true,
 } as const;
 const jsonOption = { type: 'boolean', describe: 'Print JSON instead of a table', default: false } as const;
@@ -57,8 +54,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     async (args: Arguments): Promise<void> => {
       exitCode = await fn(args);
     };
-  const rest = (args: Arguments): RestClient =>
-    new RestClient(resolveRestAddress(args['jobmanager'], io.env), restOptionsFromEnv(io.env));
+  const restAddress = (args: Arguments): string =>
+    resolveRestAddress(args['jobmanager'], io.env, () => localClusterRestAddress(io.env));
+  const rest = (args: Arguments): RestClient => new RestClient(restAddress(args), restOptionsFromEnv(io.env));
   const optionalString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
   const parser: Argv = yargs(cli)
@@ -74,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .alias('help', 'h')
     .wrap(null)
     .fail((message, error) => {
-      throw error ?? new UsageError(usageMessage(cli[0], message));
+      throw error ?? new UsageError('CLI_USAGE', usageMessage(cli[0], message));
     })
     .command(
       'run <job>',
@@ -113,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
             ...optionalNumber('parallelism', parseIntegerFlag(a['parallelism'], '-p/--parallelism', 1)),
             detached: a['detached'] === true,
             local: a['local'] === true,
-            restAddress: resolveRestAddress(a['jobmanager'], io.env),
+            restAddress: restAddress(a),
           },
           io,
         ),
@@ -262,7 +260,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let output = '';
   try {
     if (job !== undefined && cli[0] !== 'run') {
-      throw new UsageError("only 'eddy run' takes arguments after '--'");
+      throw new UsageError('CLI_USAGE', "only 'eddy run' takes arguments after '--'");
     }
     await parser.parseAsync(cli, {}, (_error, _argv, text) => {
       output = text;
@@ -299,18 +297,23 @@ function usageMessage(command: string | undefined, message: string | undefined):
   return message ?? 'invalid command line';
 }
 
-/** Prints an error as `eddy: <message>`; internal errors also get their stack. Returns the exit code. */
+/**
+ * Prints an error as `eddy: <message>`; internal errors also get their stack. Returns the exit code:
+ * 2 for a UsageError, 1 for anything else.
+ */
 export function reportError(err: unknown, io: CliIo, command?: string): number {
   if (err instanceof UsageError) {
     const help = command !== undefined && COMMANDS.has(command) ? `eddy ${command} --help` : 'eddy --help';
     io.stderr(`eddy: ${err.message}\nRun '${help}' for usage.\n`);
-  } else if (err instanceof EddyError && err.domain !== 'internal') {
+    return ExitCode.usage;
+  }
+  if (err instanceof EddyError && err.domain !== 'internal') {
     io.stderr(`eddy: ${err.message}\n`);
   } else {
     const e = EddyError.from(err);
     io.stderr(`eddy: internal error: ${e.message}\n${e.stack ?? ''}\n`);
   }
-  return 1;
+  return ExitCode.failure;
 }
 
 if (import.meta.main) {

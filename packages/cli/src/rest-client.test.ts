@@ -31,7 +31,7 @@ const JOB = 'ab'.repeat(16) as JobId;
 
 test("a server error body becomes an EddyError with the server's code and message", async () => {
   await withServer(
-    (_req, _body, res) => json(res, 404, { error: { code: 'JOB_NOT_FOUND', message: `no job ${JOB}` } }),
+    (_req, _body, res) => json(res, 404, { errors: [{ code: 'JOB_NOT_FOUND', message: `no job ${JOB}` }] }),
     async (client) => {
       await assert.rejects(client.getJob(JOB), (err: unknown) => {
         assert.ok(err instanceof EddyError);
@@ -44,13 +44,32 @@ test("a server error body becomes an EddyError with the server's code and messag
   );
 });
 
-test('5xx errors are external; the {errors:[...]} form is understood too', async () => {
+test('several error entries become one error with the first code and every message', async () => {
+  const errors = [
+    { code: 'INVALID_REQUEST', message: 'bundleKey must be 64 hex characters' },
+    { code: 'INVALID_REQUEST', message: 'args must be an array of strings' },
+  ];
   await withServer(
-    (_req, _body, res) => json(res, 503, { errors: [{ code: 'NO_LEADER', message: 'not ready yet' }] }),
+    (_req, _body, res) => json(res, 400, { errors }),
+    async (client) => {
+      await assert.rejects(client.listJobs(), (err: unknown) => {
+        assert.ok(err instanceof EddyError);
+        assert.equal(err.code, 'INVALID_REQUEST');
+        assert.equal(err.message, `${errors[0]!.message}\n${errors[1]!.message}`);
+        return true;
+      });
+    },
+  );
+});
+
+test('5xx errors are external; the older {error:{...}} form is understood too', async () => {
+  await withServer(
+    (_req, _body, res) => json(res, 503, { error: { code: 'NO_LEADER', message: 'not ready yet' } }),
     async (client) => {
       await assert.rejects(client.listJobs(), (err: unknown) => {
         assert.ok(err instanceof EddyError);
         assert.equal(err.code, 'NO_LEADER');
+        assert.equal(err.message, 'not ready yet');
         assert.equal(err.domain, 'external');
         assert.equal(err.retryable, true);
         return true;

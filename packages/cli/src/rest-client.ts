@@ -1,6 +1,7 @@
 // A client of the JobManager's REST API (/v1), used by the CLI commands and by tests. Built on fetch.
-// Error bodies (`{"error":{"code","message"}}`) become EddyErrors carrying the server's code and
-// message, so the CLI prints what the JobManager said instead of an HTTP status.
+// Error bodies (`{"errors":[{"code","message"}, ...]}`, DESIGN.md section 9; the older
+// `{"error":{...}}` is still understood) become EddyErrors carrying the server's code and messages,
+// so the CLI prints what the JobManager said instead of an HTTP status.
 import { EddyError, type ErrorDomain, type JobId } from '@eddy/common';
 import type { JobGraph } from '@eddy/api';
 
@@ -133,6 +134,18 @@ export class RestClient {
     await this.#request('POST', `/v1/jobs/${encodeURIComponent(jobId)}/cancel`, { signal });
   }
 
+  /**
+   * GET /v1/jobs/:id/collect?sink=uid: every record the job's CollectSink with uid `sinkUid` has
+   * delivered to the JobManager so far.
+   */
+  async collected(jobId: JobId, sinkUid: string, signal?: AbortSignal): Promise<unknown[]> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/collect?sink=${encodeURIComponent(sinkUid)}`;
+    const body = await this.#request('GET', path, { signal });
+    const records = (body as { records?: unknown } | undefined)?.records;
+    if (!Array.isArray(records)) throw this.#badResponse(`GET ${path}`, 'no records array');
+    return records;
+  }
+
   /** GET /v1/overview. */
   async overview(signal?: AbortSignal): Promise<Record<string, unknown>> {
     return (await this.#request('GET', '/v1/overview', { signal })) as Record<string, unknown>;
@@ -233,8 +246,9 @@ export class RestClient {
 }
 
 /**
- * The EddyError for a non-2xx response: the server's `{"error":{code,message}}` (or `{"errors":[...]}`)
- * when there is one, otherwise a message built from the status.
+ * The EddyError for a non-2xx response: the server's `{"errors":[{code,message}, ...]}` (or the
+ * older `{"error":{code,message}}`) when there is one, otherwise a message built from the status.
+ * Several entries become one error with the first code and every message, one per line.
  */
 export function errorFromResponse(status: number, body: unknown, text: string, what: string): EddyError {
   const domain: ErrorDomain = status >= 500 ? 'external' : 'user';
@@ -262,7 +276,16 @@ export function errorFromResponse(status: number, body: unknown, text: string, w
 function serverError(body: unknown): { code?: string; message: string } | undefined {
   if (body === null || typeof body !== 'object') return undefined;
   const b = body as { error?: unknown; errors?: unknown };
-  const one = b.error ?? (Array.isArray(b.errors) ? b.errors[0] : undefined);
+  const entries = (Array.isArray(b.errors) ? b.errors : b.error === undefined ? [] : [b.error])
+    .map(errorEntry)
+    .filter((e) => e !== undefined);
+  const first = entries[0];
+  if (first === undefined) return undefined;
+  const message = entries.map((e) => e.message).join('\n');
+  return first.code === undefined ? { message } : { code: first.code, message };
+}
+
+function errorEntry(one: unknown): { code?: string; message: string } | undefined {
   if (typeof one === 'string') return { message: one };
   if (one !== null && typeof one === 'object') {
     const { code, message } = one as { code?: unknown; message?: unknown };

@@ -12,7 +12,7 @@ export const MetricNames = {
   idleSeconds: 'eddy_task_idle_seconds_total',
   backpressuredSeconds: 'eddy_task_backpressured_seconds_total',
   buffersInUse: 'eddy_task_network_buffers_in_use',
-  eventLoopLag: 'eddy_process_event_loop_lag_seconds',
+  eventLoopLag: 'eddy_process_nodejs_eventloop_lag_seconds',
   jobRestarts: 'eddy_job_restarts_total',
   jobsRunning: 'eddy_jobmanager_jobs_running',
   taskManagersRegistered: 'eddy_jobmanager_taskmanagers_registered',

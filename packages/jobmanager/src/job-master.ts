@@ -296,8 +296,10 @@ export class JobMaster {
     const next = PB_STATES[u.state];
     if (exec === undefined || next === undefined) return false;
     if (!canExecutionTransition(exec.state, next)) return true;
-    exec.state = next;
-    switch (next) {
+    // While the job is being cancelled, a task failing because its producers went away (released
+    // partitions) is part of the cancellation, as in Flink: it counts as CANCELED.
+    exec.state = next === 'FAILED' && this.#state === 'CANCELLING' ? 'CANCELED' : next;
+    switch (exec.state) {
       case 'FAILED': {
         const err = parseTaskError(u.errorJson, exec);
         this.#log.warn(

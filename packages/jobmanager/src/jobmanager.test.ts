@@ -182,7 +182,7 @@ function config(extra: [string, string | number][] = []): Configuration {
 
 /** Every field any REST response of these tests has; each response has some of them. */
 interface ApiBody {
-  error: { code: string; message: string };
+  errors: { code: string; message: string }[];
   bundleKey: string;
   jobId: string;
   state: string;
@@ -193,6 +193,18 @@ interface ApiBody {
   jobsFinished: number;
   slotsAvailable: number;
   slotsTotal: number;
+}
+
+/** The first entry of an error body, after checking the body is `{"errors":[{code,message}...]}`. */
+function firstError(body: ApiBody): { code: string; message: string } {
+  assert.deepEqual(Object.keys(body), ['errors'], JSON.stringify(body));
+  assert.ok(Array.isArray(body.errors) && body.errors.length > 0, JSON.stringify(body));
+  for (const e of body.errors) {
+    assert.deepEqual(Object.keys(e).sort(), ['code', 'message'], JSON.stringify(body));
+    assert.equal(typeof e.code, 'string');
+    assert.equal(typeof e.message, 'string');
+  }
+  return body.errors[0]!;
 }
 
 /** GET /v1/jobs/:id. */
@@ -277,12 +289,12 @@ describe('JobManager', () => {
     const { rest } = await cluster(t);
     const malformed = await rest.call('POST', '/jobs', '{"bundleKey": ');
     assert.equal(malformed.status, 400);
-    assert.equal(malformed.json.error.code, 'MALFORMED_JSON');
+    assert.equal(firstError(malformed.json).code, 'MALFORMED_JSON');
 
     const big = await rest.call('POST', '/jars', new Uint8Array(4096));
     assert.equal(big.status, 413);
-    assert.equal(big.json.error.code, 'BUNDLE_TOO_LARGE');
-    assert.match(big.json.error.message, /1024 bytes.*jobmanager\.bundle\.max-size/);
+    assert.equal(firstError(big.json).code, 'BUNDLE_TOO_LARGE');
+    assert.match(firstError(big.json).message, /1024 bytes.*jobmanager\.bundle\.max-size/);
 
     // Without a content-length the limit is enforced while streaming.
     const chunks = [new Uint8Array(800), new Uint8Array(800)];
@@ -301,7 +313,7 @@ describe('JobManager', () => {
 
     const empty = await rest.call('POST', '/jars', new Uint8Array(0));
     assert.equal(empty.status, 400);
-    assert.equal(empty.json.error.code, 'BUNDLE_EMPTY');
+    assert.equal(firstError(empty.json).code, 'BUNDLE_EMPTY');
 
     const key = await rest.upload();
     assert.match(key, /^[0-9a-f]{64}$/);
@@ -317,8 +329,8 @@ describe('JobManager', () => {
       args: [],
     });
     assert.equal(invalid.status, 422);
-    assert.equal(invalid.json.error.code, 'JOB_GRAPH_INVALID');
-    assert.match(invalid.json.error.message, /vertices\[0\]\.parallelism/);
+    assert.equal(firstError(invalid.json).code, 'JOB_GRAPH_INVALID');
+    assert.match(firstError(invalid.json).message, /vertices\[0\]\.parallelism/);
 
     const noBundle = await rest.call('POST', '/jobs', {
       bundleKey: 'f'.repeat(64),
@@ -326,19 +338,32 @@ describe('JobManager', () => {
       args: [],
     });
     assert.equal(noBundle.status, 404);
-    assert.equal(noBundle.json.error.code, 'BUNDLE_NOT_FOUND');
+    assert.equal(firstError(noBundle.json).code, 'BUNDLE_NOT_FOUND');
 
     const badFields = await rest.call('POST', '/jobs', { bundleKey: 'x', jobGraph: graph, args: [1] });
     assert.equal(badFields.status, 400);
-    assert.match(badFields.json.error.message, /bundleKey.*args/);
+    // One entry per problem, each naming its field.
+    firstError(badFields.json);
+    assert.deepEqual(
+      badFields.json.errors.map((e) => e.code),
+      ['INVALID_REQUEST', 'INVALID_REQUEST'],
+    );
+    assert.match(badFields.json.errors[0]?.message ?? '', /invalid job submission: bundleKey must be/);
+    assert.match(badFields.json.errors[1]?.message ?? '', /invalid job submission: args must be/);
 
-    assert.equal((await rest.call('GET', `/jobs/${'a'.repeat(32)}`)).status, 404);
+    const unknown = await rest.call('GET', `/jobs/${'a'.repeat(32)}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(firstError(unknown.json).code, 'JOB_NOT_FOUND');
     assert.equal((await rest.call('GET', `/jobs/${'a'.repeat(32)}/exceptions`)).status, 404);
     const badId = await rest.call('GET', '/jobs/not-a-job');
     assert.equal(badId.status, 400);
-    assert.match(badId.json.error.message, /32 lowercase hex/);
-    assert.equal((await rest.call('GET', '/nope')).status, 404);
-    assert.equal((await rest.call('DELETE', '/jobs')).status, 405);
+    assert.match(firstError(badId.json).message, /32 lowercase hex/);
+    const nope = await rest.call('GET', '/nope');
+    assert.equal(nope.status, 404);
+    assert.equal(firstError(nope.json).code, 'NOT_FOUND');
+    const deleted = await rest.call('DELETE', '/jobs');
+    assert.equal(deleted.status, 405);
+    assert.equal(firstError(deleted.json).code, 'METHOD_NOT_ALLOWED');
   });
 
   test('a job is deployed to a TaskManager, collects records and FINISHES', async (t) => {
@@ -402,6 +427,13 @@ describe('JobManager', () => {
     assert.deepEqual((await rest.call('GET', `/jobs/${jobId}/collect?sink=out`)).json, {
       records: [1, { a: 2 }],
     });
+    const misspelt = await rest.call('GET', `/jobs/${jobId}/collect?sink=oot`);
+    assert.equal(misspelt.status, 404);
+    assert.equal(firstError(misspelt.json).code, 'SINK_NOT_FOUND');
+    assert.match(
+      firstError(misspelt.json).message,
+      /no CollectSink with uid 'oot' \(its CollectSinks: 'out'\)/,
+    );
 
     const stale = await tm.report({ jobId, attempt: 3, executionId: d0.executionId }, ExecState.FAILED);
     assert.equal(stale.ok, false, 'a report of another attempt is fenced');

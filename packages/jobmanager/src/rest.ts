@@ -1,9 +1,10 @@
 // The JobManager's REST API (node:http, JSON, under /v1). Handlers are thin: they parse and check
 // input, call the Dispatcher or the BlobServer, and render JSON. Every error is
-// `{"error":{"code","message"}}` with a message naming the problem and the fix; no input can crash
-// the server (each request's failure is caught and answered).
+// `{"errors":[{"code","message"}, ...]}` (DESIGN.md section 9): one entry per problem found, each
+// message naming the problem and the fix; no input can crash the server (each request's failure is
+// caught and answered).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { validateJobGraph } from '@eddy/api';
+import { validateJobGraph, type JobGraph } from '@eddy/api';
 import { EddyError, isJobId, userError, type JobId, type Logger } from '@eddy/common';
 import { isBundleKey, type BlobServer } from './blob-server.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -24,6 +25,7 @@ const STATUS: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   JOB_NOT_FOUND: 404,
   BUNDLE_NOT_FOUND: 404,
+  SINK_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_NOT_CANCELLABLE: 409,
   BUNDLE_TOO_LARGE: 413,
@@ -52,6 +54,27 @@ function send(
 
 function badRequest(code: string, message: string): EddyError {
   return userError(code, message);
+}
+
+/** A request with several independent problems: answered with one `errors` entry per problem. */
+class InvalidRequestError extends EddyError {
+  readonly problems: readonly string[];
+  constructor(code: string, what: string, problems: readonly string[]) {
+    super(code, `${what}: ${problems.join('; ')}`, { domain: 'user' });
+    this.problems = problems.map((p) => `${what}: ${p}`);
+  }
+}
+
+/** One entry of an error response. */
+interface RestErrorEntry {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The body of every error response: `{"errors":[...]}` with at least one entry. */
+function errorBody(e: EddyError): { readonly errors: readonly RestErrorEntry[] } {
+  const messages = e instanceof InvalidRequestError ? e.problems : [e.message];
+  return { errors: messages.map((message) => ({ code: e.code, message })) };
 }
 
 /** Reads a JSON body of at most MAX_JSON_BYTES. */
@@ -132,7 +155,7 @@ function parseSubmitBody(body: unknown): SubmitBody {
     problems.push('workingDirectory must be an absolute path');
   }
   if (problems.length > 0)
-    throw badRequest('INVALID_REQUEST', `invalid job submission: ${problems.join('; ')}`);
+    throw new InvalidRequestError('INVALID_REQUEST', 'invalid job submission', problems);
   return {
     bundleKey: b['bundleKey'] as string,
     jobGraph: b['jobGraph'],
@@ -140,6 +163,14 @@ function parseSubmitBody(body: unknown): SubmitBody {
     defaultParallelism: p as number | undefined,
     workingDirectory: wd as string | undefined,
   };
+}
+
+/** The uids of a job's CollectSinks (sink operators that describe themselves as `{kind:'collect'}`). */
+function collectSinkUids(graph: JobGraph): string[] {
+  return graph.vertices
+    .flatMap((v) => v.operators)
+    .filter((o) => o.kind === 'sink' && (o.config as { kind?: unknown } | null)?.kind === 'collect')
+    .map((o) => o.uid);
 }
 
 function decodeParam(p: string): string {
@@ -246,6 +277,16 @@ function routes(ctx: RestContext): Route[] {
             'query parameter sink is missing: pass ?sink=<uid of the collect sink>',
           );
         }
+        // A misspelt uid would otherwise read as "nothing collected yet", forever.
+        const uids = collectSinkUids(job.graph);
+        if (!uids.includes(sink)) {
+          throw userError(
+            'SINK_NOT_FOUND',
+            `job ${job.jobId} has no CollectSink with uid '${sink.slice(0, 128)}' (${
+              uids.length === 0 ? 'it has none' : `its CollectSinks: ${uids.map((u) => `'${u}'`).join(', ')}`
+            }): give the sink a uid with .sinkTo(new CollectSink()).uid('name') and pass ?sink=name`,
+          );
+        }
         send(res, 200, { records: job.collected(sink) });
       },
     },
@@ -301,12 +342,7 @@ export function createRestServer(ctx: RestContext): Server {
       }
       // Whatever is left of a request body we refused to read is not worth reading: close after answering.
       const unread = !req.complete;
-      send(
-        res,
-        status,
-        { error: { code: e.code, message: e.message } },
-        unread ? { connection: 'close' } : {},
-      );
+      send(res, status, errorBody(e), unread ? { connection: 'close' } : {});
     });
   });
 }

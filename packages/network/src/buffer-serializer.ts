@@ -17,9 +17,10 @@ export class BufferSerializer {
    * The encoded bytes. The returned view stays valid: msgpackr advances through its scratch memory
    * and never rewrites bytes it returned.
    */
-  serialize(records: readonly unknown[]): Uint8Array {
+  serialize(records: readonly unknown[], timestamps?: readonly number[]): Uint8Array {
     try {
-      return this.#packr.pack(records);
+      // Untimestamped buffers are the bare array; timestamped ones wrap it with the timestamps.
+      return this.#packr.pack(timestamps === undefined ? records : { r: records, t: timestamps });
     } catch (err) {
       throw new EddyError(
         'RECORD_NOT_SERIALIZABLE',
@@ -34,11 +35,19 @@ export class BufferSerializer {
 export class BufferDeserializer {
   readonly #unpackr = new Unpackr({ useRecords: true, moreTypes: true });
 
-  deserialize(bytes: Uint8Array): unknown[] {
-    const records: unknown = this.#unpackr.unpack(bytes);
-    if (!Array.isArray(records)) {
-      throw new EddyError('CORRUPT_BUFFER', `network buffer of ${bytes.length} bytes is not a record batch`);
+  deserialize(bytes: Uint8Array): { records: unknown[]; timestamps: number[] | undefined } {
+    const decoded: unknown = this.#unpackr.unpack(bytes);
+    if (Array.isArray(decoded)) return { records: decoded, timestamps: undefined };
+    const o = decoded as { r?: unknown; t?: unknown } | null;
+    if (
+      o !== null &&
+      typeof o === 'object' &&
+      Array.isArray(o.r) &&
+      Array.isArray(o.t) &&
+      o.t.length === o.r.length
+    ) {
+      return { records: o.r, timestamps: o.t as number[] };
     }
-    return records;
+    throw new EddyError('CORRUPT_BUFFER', `network buffer of ${bytes.length} bytes is not a record batch`);
   }
 }

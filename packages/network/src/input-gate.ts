@@ -21,7 +21,7 @@ import {
 } from './credit.ts';
 import { BufferDeserializer } from './buffer-serializer.ts';
 import { Deque } from './deque.ts';
-import { END_OF_PARTITION } from './result-partition.ts';
+import { END_OF_PARTITION, type RecordBatch } from './result-partition.ts';
 
 /** The transport of one channel, as the gate drives it. */
 export interface InputChannel {
@@ -62,7 +62,7 @@ class ReceivedEvent {
   }
 }
 
-type Received = Uint8Array | unknown[] | ReceivedEvent;
+type Received = Uint8Array | RecordBatch | ReceivedEvent;
 
 /** Options of a SingleInputGate. */
 export interface SingleInputGateOptions {
@@ -147,11 +147,13 @@ export class SingleInputGate implements InputGate {
       if (item.event.kind === END_OF_PARTITION.kind) this.#finishedChannels++;
       return { kind: 'event', channel, event: item.event };
     }
-    const records = Array.isArray(item) ? item : this.#deserializer.deserialize(item);
+    const batch = item instanceof Uint8Array ? this.#deserializer.deserialize(item) : item;
     this.#heldBuffers--;
     this.#consumed[channel]!++;
     this.#grant(onBufferConsumed(this.#credit, channel));
-    return { kind: 'records', channel, records };
+    return batch.timestamps === undefined
+      ? { kind: 'records', channel, records: batch.records }
+      : { kind: 'records', channel, records: batch.records, timestamps: batch.timestamps };
   }
 
   whenAvailable(): Promise<void> {
@@ -212,7 +214,7 @@ export class SingleInputGate implements InputGate {
   // --- called by channels -----------------------------------------------------------------------
 
   /** A buffer (bytes from a remote channel, or records from a local one) arrived on `channel`. */
-  onBuffer(channel: number, buffer: Uint8Array | unknown[], backlog: number): void {
+  onBuffer(channel: number, buffer: Uint8Array | RecordBatch, backlog: number): void {
     if (this.#closed || this.#failure !== undefined) return;
     let grants: readonly CreditGrant[];
     try {

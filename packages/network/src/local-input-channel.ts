@@ -121,7 +121,7 @@ export class LocalInputChannel implements InputChannel, SubpartitionReader {
           const item = sub.poll()!;
           if (item.kind === 'buffer') {
             this.#credit--;
-            this.#gate.onBuffer(this.#index, item.records, sub.backlog);
+            this.#gate.onBuffer(this.#index, item, sub.backlog);
           } else {
             if (item.event.kind === END_OF_PARTITION.kind) {
               sub.detachReader(this);

@@ -15,10 +15,15 @@ import { EddyError, internalError, type JobId } from '@eddy/common';
 import type { ResultPartitionWriter, RuntimeEvent } from '@eddy/runtime';
 import { Deque } from './deque.ts';
 
+/** Records of one buffer with their timestamps (aligned; undefined when the stream has none). */
+export interface RecordBatch {
+  readonly records: unknown[];
+  readonly timestamps: number[] | undefined;
+}
+
 /** A finished buffer (a batch of records) or an event, as queued in a subpartition. */
 export type BufferOrEvent =
-  | { readonly kind: 'buffer'; readonly records: unknown[] }
-  | { readonly kind: 'event'; readonly event: RuntimeEvent };
+  ({ readonly kind: 'buffer' } & RecordBatch) | { readonly kind: 'event'; readonly event: RuntimeEvent };
 
 /** The consumer of one subpartition: a local input channel or a remote subpartition view. */
 export interface SubpartitionReader {
@@ -69,6 +74,8 @@ export class ResultSubpartition {
   readonly #queue = new Deque<BufferOrEvent>();
   #buffers = 0;
   #current: unknown[] = [];
+  /** Timestamps of #current, created when the first timestamped record arrives. */
+  #currentTs: number[] | undefined;
   #reader: SubpartitionReader | undefined;
   #maxQueued = 0;
   #taken = 0;
@@ -136,15 +143,30 @@ export class ResultSubpartition {
   }
 
   /** Appends records[start..end), cutting a buffer whenever `target` records are collected. */
-  append(records: readonly unknown[], start: number, end: number, target: number): void {
+  append(
+    records: readonly unknown[],
+    start: number,
+    end: number,
+    target: number,
+    timestamps: readonly number[] | undefined,
+  ): void {
     let current = this.#current;
+    if (timestamps !== undefined && this.#currentTs === undefined) {
+      this.#currentTs = new Array<number>(current.length).fill(Number.MIN_SAFE_INTEGER);
+    }
     for (let i = start; i < end;) {
       const n = Math.min(target - current.length, end - i);
       for (let k = 0; k < n; k++) current.push(records[i + k]);
+      const ts = this.#currentTs;
+      if (ts !== undefined) {
+        if (timestamps === undefined) for (let k = 0; k < n; k++) ts.push(Number.MIN_SAFE_INTEGER);
+        else for (let k = 0; k < n; k++) ts.push(timestamps[i + k]!);
+      }
       i += n;
       if (current.length >= target) {
-        this.#enqueueBuffer(current);
+        this.#enqueueBuffer(current, this.#currentTs);
         current = this.#current = [];
+        this.#currentTs = timestamps === undefined ? undefined : [];
       }
     }
   }
@@ -157,8 +179,10 @@ export class ResultSubpartition {
   flush(): void {
     if (this.#current.length === 0) return;
     const records = this.#current;
+    const timestamps = this.#currentTs;
     this.#current = [];
-    this.#enqueueBuffer(records);
+    this.#currentTs = undefined;
+    this.#enqueueBuffer(records, timestamps);
   }
 
   addEvent(event: RuntimeEvent): void {
@@ -172,13 +196,14 @@ export class ResultSubpartition {
     this.#queue.clear();
     this.#buffers = 0;
     this.#current = [];
+    this.#currentTs = undefined;
     const reader = this.#reader;
     this.#reader = undefined;
     reader?.notifyReleased(error);
   }
 
-  #enqueueBuffer(records: unknown[]): void {
-    this.#queue.push({ kind: 'buffer', records });
+  #enqueueBuffer(records: unknown[], timestamps: number[] | undefined): void {
+    this.#queue.push({ kind: 'buffer', records, timestamps });
     this.#buffers++;
     if (this.#buffers > this.#maxQueued) this.#maxQueued = this.#buffers;
     if (this.#buffers === this.#partition.backlogLimit + 1) this.#partition.onAboveBacklogLimit();
@@ -241,7 +266,13 @@ export class ResultPartition implements ResultPartitionWriter {
     return this.#state === 'released';
   }
 
-  emit(subpartition: number, records: readonly unknown[], start = 0, end = records.length): void {
+  emit(
+    subpartition: number,
+    records: readonly unknown[],
+    start = 0,
+    end = records.length,
+    timestamps?: readonly number[],
+  ): void {
     if (this.#state !== 'running') {
       if (this.#state === 'released') return; // cancelled: consumers are gone, the task is winding down
       throw internalError(`emit into partition ${this.partitionId} after finish()`);
@@ -253,7 +284,7 @@ export class ResultPartition implements ResultPartitionWriter {
       );
     }
     if (end <= start) return;
-    sub.append(records, start, end, this.#targetRecords);
+    sub.append(records, start, end, this.#targetRecords, timestamps);
     if (this.#bufferTimeout <= 0) sub.flush();
     else if (this.#flushTimer === undefined && sub.hasPartialBuffer()) this.#armFlushTimer();
   }

@@ -17,7 +17,13 @@ export type RuntimeEvent =
 
 /** What an InputGate yields: a batch of records from one channel, or an event from one channel. */
 export type InputGateElement =
-  | { readonly kind: 'records'; readonly channel: number; readonly records: readonly unknown[] }
+  | {
+      readonly kind: 'records';
+      readonly channel: number;
+      readonly records: readonly unknown[];
+      /** Aligned with `records`; absent when the stream carries no timestamps. */
+      readonly timestamps?: readonly number[];
+    }
   | { readonly kind: 'event'; readonly channel: number; readonly event: RuntimeEvent };
 
 /** Network counters of one task, read by its metrics. */
@@ -35,7 +41,13 @@ export interface ResultPartitionWriter {
    * granted credit queues up, and the task stops producing while `isAvailable()` is false.
    * Records must not be mutated after they are emitted (local channels pass them by reference).
    */
-  emit(subpartition: number, records: readonly unknown[], start?: number, end?: number): void;
+  emit(
+    subpartition: number,
+    records: readonly unknown[],
+    start?: number,
+    end?: number,
+    timestamps?: readonly number[],
+  ): void;
   /** Appends `event` to every subpartition after the data emitted so far (flushing it first). */
   broadcastEvent(event: RuntimeEvent): void;
   /** Hands partly filled buffers to their channels now (the buffer timeout does this periodically). */

@@ -3,7 +3,7 @@
 // thread drains it between batches, so operator methods never run concurrently.
 
 /** A unit of work for the task thread. */
-export type Mail = { readonly description: string; readonly run: () => void };
+export type Mail = { readonly description: string; readonly run: () => void | Promise<void> };
 
 /** A FIFO of mails with a wake-up for the task loop when it is idle. */
 export class TaskMailbox {
@@ -26,8 +26,15 @@ export class TaskMailbox {
   }
 
   /** Runs every queued mail, in order, on the caller (the task thread). */
-  drain(): void {
-    for (let mail = this.#queue.shift(); mail !== undefined; mail = this.#queue.shift()) mail.run();
+  /**
+   * Runs every queued mail, in order, on the caller (the task thread). A mail that returns a promise
+   * (it emitted into an asynchronous sink) is awaited before the next one runs.
+   */
+  drain(): void | Promise<void> {
+    for (let mail = this.#queue.shift(); mail !== undefined; mail = this.#queue.shift()) {
+      const r = mail.run();
+      if (r !== undefined) return r.then(() => this.drain());
+    }
   }
 
   /**

@@ -8,10 +8,13 @@ import type {
   OperatorNode,
   RuntimeContext,
   SinkWriterContext,
+  TaskInfo,
   Transformation,
   KeySelector,
+  StateDescriptor,
 } from '@eddy/api';
-import { EddyError } from '@eddy/common';
+import { EddyError, userError } from '@eddy/common';
+import { HeapKeyedStateBackend, keyGroupRangeForSubtask } from '@eddy/state';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 import type { ResultPartitionWriter } from './io.ts';
 import {
@@ -22,7 +25,14 @@ import {
 } from './operators/basic-operators.ts';
 import { KeyedReduceOperator } from './operators/keyed-reduce-operator.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
-import { joinResults, type Output, type StreamOperator } from './operators/stream-operator.ts';
+import {
+  joinResults,
+  type Output,
+  type StreamOperator,
+  type Timestamps,
+} from './operators/stream-operator.ts';
+import type { TaskMailbox } from './mailbox.ts';
+import type { ProcessingTimeService } from './timers/processing-time-service.ts';
 import { createRecordWriterOutput } from './record-writer.ts';
 import type { TaskMetrics } from './task-metrics.ts';
 
@@ -36,6 +46,8 @@ export interface ChainContext {
   readonly metrics: TaskMetrics;
   /** Ships records of a collect sink to the JobManager. */
   readonly reportCollected: (sinkUid: string, records: readonly unknown[]) => Promise<void>;
+  readonly processingTime: ProcessingTimeService;
+  readonly mailbox: TaskMailbox;
 }
 
 /** Annotates a throwable from user code with the operator and subtask. */
@@ -60,22 +72,36 @@ class ChainingOutput implements Output {
   readonly #op: StreamOperator;
   readonly #node: OperatorNode;
   readonly #subtask: number;
-  constructor(op: StreamOperator, node: OperatorNode, subtask: number) {
+  readonly #input: number;
+  constructor(op: StreamOperator, node: OperatorNode, subtask: number, input = 0) {
     this.#op = op;
     this.#node = node;
     this.#subtask = subtask;
+    this.#input = input;
   }
-  collect(batch: readonly unknown[]): void | Promise<void> {
+  #guard(phase: string, call: () => void | Promise<void>): void | Promise<void> {
     let r: void | Promise<void>;
     try {
-      r = this.#op.processBatch(batch, 0);
+      r = call();
     } catch (err) {
-      throw operatorError(this.#node, this.#subtask, 'processing', err);
+      throw operatorError(this.#node, this.#subtask, phase, err);
     }
     if (r === undefined) return undefined;
     return r.catch((err: unknown) => {
-      throw operatorError(this.#node, this.#subtask, 'processing', err);
+      throw operatorError(this.#node, this.#subtask, phase, err);
     });
+  }
+  collect(batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void> {
+    return this.#guard('processing', () => this.#op.processBatch(batch, timestamps, this.#input));
+  }
+  collectSide(): void {
+    // Side outputs never chain: they leave over edges of their own.
+  }
+  emitWatermark(watermark: number): void | Promise<void> {
+    return this.#guard('processing a watermark', () => this.#op.processWatermark(watermark));
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    this.#op.processWatermarkStatus(idle);
   }
 }
 
@@ -87,27 +113,52 @@ class CountingOutput implements Output {
     this.#inner = inner;
     this.#metrics = metrics;
   }
-  collect(batch: readonly unknown[]): void | Promise<void> {
+  collect(batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void> {
     this.#metrics.recordsOut += batch.length;
-    return this.#inner.collect(batch);
+    return this.#inner.collect(batch, timestamps);
+  }
+  collectSide(tag: string, batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void> {
+    return this.#inner.collectSide(tag, batch, timestamps);
+  }
+  emitWatermark(watermark: number): void | Promise<void> {
+    return this.#inner.emitWatermark(watermark);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    this.#inner.emitWatermarkStatus(idle);
   }
 }
 
-/** Several downstream outputs. */
-class BroadcastingOutput implements Output {
-  readonly #outputs: readonly Output[];
-  constructor(outputs: readonly Output[]) {
-    this.#outputs = outputs;
+/**
+ * The output of one operator: its main targets (chained operators, network edges) and, per side
+ * output tag, the edges reading that side output.
+ */
+class OperatorOutput implements Output {
+  readonly #main: readonly Output[];
+  readonly #sides: ReadonlyMap<string, readonly Output[]>;
+  constructor(main: readonly Output[], sides: ReadonlyMap<string, readonly Output[]>) {
+    this.#main = main;
+    this.#sides = sides;
   }
-  collect(batch: readonly unknown[]): void | Promise<void> {
-    const outs = this.#outputs;
-    if (outs.length === 2) return joinResults([outs[0]!.collect(batch), outs[1]!.collect(batch)]);
-    return joinResults(outs.map((o) => o.collect(batch)));
+  collect(batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void> {
+    const outs = this.#main;
+    if (outs.length === 1) return outs[0]!.collect(batch, timestamps);
+    return joinResults(outs.map((o) => o.collect(batch, timestamps)));
+  }
+  collectSide(tag: string, batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void> {
+    const outs = this.#sides.get(tag);
+    if (outs === undefined) return undefined;
+    return joinResults(outs.map((o) => o.collect(batch, timestamps)));
+  }
+  emitWatermark(watermark: number): void | Promise<void> {
+    const results: (void | Promise<void>)[] = this.#main.map((o) => o.emitWatermark(watermark));
+    for (const outs of this.#sides.values()) for (const o of outs) results.push(o.emitWatermark(watermark));
+    return joinResults(results);
+  }
+  emitWatermarkStatus(idle: boolean): void {
+    for (const o of this.#main) o.emitWatermarkStatus(idle);
+    for (const outs of this.#sides.values()) for (const o of outs) o.emitWatermarkStatus(idle);
   }
 }
-
-/** Output of an operator that feeds nothing (a sink). */
-const DISCARD: Output = { collect: () => undefined };
 
 function transformationOf(ctx: ChainContext, node: OperatorNode): Transformation {
   const t = ctx.transformations.get(node.transformationId);
@@ -145,11 +196,8 @@ function createOperator(ctx: ChainContext, node: OperatorNode, t: Transformation
       return new FlatMapOperator(o.fn);
     case 'process':
       return new ProcessOperator(o.fn);
-    case 'reduce': {
-      const key = keySelectorOf(o.keyedBy);
-      if (key === undefined) throw new TypeError(`operator '${node.name}' needs a keyed input`);
-      return new KeyedReduceOperator(o.fn, key, ctx.graph.runtimeMode);
-    }
+    case 'reduce':
+      return new KeyedReduceOperator(o.fn, ctx.graph.runtimeMode);
     default:
       throw new TypeError(`unknown operator kind '${o.kind}' of '${node.name}'`);
   }
@@ -161,7 +209,7 @@ export class OperatorChain {
   /** Operators by position in the vertex; undefined at a source head. */
   readonly #operators: (StreamOperator | undefined)[];
   readonly #outputs: Output[];
-  readonly #runtime: RuntimeContext[];
+  readonly #runtime: TaskInfo[];
   /** Where records entering the chain go: the head operator, or a source's output. */
   readonly input: Output;
 
@@ -186,10 +234,14 @@ export class OperatorChain {
     for (let i = n - 1; i >= 0; i--) {
       const node = vertex.operators[i]!;
       const t = transformationOf(ctx, node);
-      const targets: Output[] = node.chainedOutputs.map((j) => inputs[j]!);
-      for (const edgeId of node.networkOutputs) targets.push(this.#networkOutput(edgeId));
-      this.#outputs[i] =
-        targets.length === 0 ? DISCARD : targets.length === 1 ? targets[0]! : new BroadcastingOutput(targets);
+      const main: Output[] = node.chainedOutputs.map((j) => inputs[j]!);
+      const sides = new Map<string, Output[]>();
+      for (const edgeId of node.networkOutputs) {
+        const { output, tag } = this.#networkOutput(edgeId);
+        if (tag === undefined) main.push(output);
+        else sides.set(tag, [...(sides.get(tag) ?? []), output]);
+      }
+      this.#outputs[i] = new OperatorOutput(main, sides);
       if (t.type === 'source') {
         inputs[i] = this.#outputs[i]!;
         continue;
@@ -204,9 +256,23 @@ export class OperatorChain {
       inputs[i] = new ChainingOutput(op, node, descriptor.subtaskIndex);
     }
     this.input = inputs[0]!;
+    const head = this.#operators[0];
+    this.#secondInput =
+      head === undefined
+        ? undefined
+        : new ChainingOutput(head, vertex.operators[0]!, descriptor.subtaskIndex, 1);
   }
 
-  #networkOutput(edgeId: string): Output {
+  readonly #secondInput: Output | undefined;
+
+  /** Where records of the head's input `index` go (two-input heads have inputs 0 and 1). */
+  inputFor(index: number): Output {
+    if (index === 0) return this.input;
+    if (index === 1 && this.#secondInput !== undefined) return this.#secondInput;
+    throw new EddyError('INTERNAL', `the head of '${this.#ctx.vertex.name}' has no input ${index}`);
+  }
+
+  #networkOutput(edgeId: string): { output: Output; tag: string | undefined } {
     const { graph, writers, descriptor, transformations, metrics } = this.#ctx;
     const edge = graph.edges.find((e) => e.id === edgeId);
     const writer = writers.get(edgeId);
@@ -215,7 +281,7 @@ export class OperatorChain {
     const target = graph.vertices.find((v) => v.id === edge.target);
     const keySelector =
       edge.keySelector === undefined ? undefined : keySelectorOf(transformations.get(edge.keySelector));
-    return new CountingOutput(
+    const output = new CountingOutput(
       createRecordWriterOutput({
         partitioner: edge.partitioner,
         writer,
@@ -225,6 +291,7 @@ export class OperatorChain {
       }),
       metrics,
     );
+    return { output, tag: edge.outputTag };
   }
 
   /** Opens operators tail first, so nothing emits into an unopened operator. */
@@ -234,11 +301,34 @@ export class OperatorChain {
       const op = this.#operators[i];
       if (op === undefined) continue;
       try {
-        await op.open({ runtime: this.#runtime[i]!, output: this.#outputs[i]! });
+        await op.open(this.#operatorContext(i));
       } catch (err) {
         throw operatorError(nodes[i]!, this.#ctx.descriptor.subtaskIndex, 'open', err);
       }
     }
+  }
+
+  /** The keyed state, key selectors and runtime context of operator `i`. */
+  #operatorContext(i: number): Parameters<StreamOperator['open']>[0] {
+    const { vertex, descriptor, transformations } = this.#ctx;
+    const node = vertex.operators[i]!;
+    const t = transformations.get(node.transformationId);
+    const keySelectors = t === undefined ? [] : keyedInputs(t).map(keySelectorOf);
+    const keyed = keySelectors.some((k) => k !== undefined);
+    const backend = keyed
+      ? new HeapKeyedStateBackend(
+          vertex.maxParallelism,
+          keyGroupRangeForSubtask(vertex.maxParallelism, descriptor.parallelism, descriptor.subtaskIndex),
+        )
+      : undefined;
+    return {
+      runtime: runtimeContext(this.#runtime[i]!, backend, node.name),
+      output: this.#outputs[i]!,
+      processingTime: this.#ctx.processingTime,
+      mailbox: this.#ctx.mailbox,
+      keyedBackend: backend,
+      keySelectors,
+    };
   }
 
   /** Ends input head first: each operator flushes what it holds into the (still open) rest. */
@@ -267,8 +357,40 @@ export class OperatorChain {
     if (first !== undefined) throw first;
   }
 
-  /** The runtime context of the head (for a source reader). */
-  headRuntime(): RuntimeContext {
+  /** The task info of the head (for a source reader). */
+  headRuntime(): TaskInfo {
     return this.#runtime[0]!;
   }
+}
+
+/** The partition transformations that key each input of `t` (undefined for unkeyed inputs). */
+function keyedInputs(t: Transformation): (Transformation | undefined)[] {
+  if (t.type === 'one-input') return [t.keyedBy];
+  if (t.type === 'two-input') return [t.keyedBy1, t.keyedBy2];
+  return [];
+}
+
+/** A RuntimeContext whose state getters use `backend`, or explain why there is no keyed state. */
+function runtimeContext(
+  info: TaskInfo,
+  backend: HeapKeyedStateBackend | undefined,
+  operator: string,
+): RuntimeContext {
+  const state = <S>(descriptor: StateDescriptor): S => {
+    if (backend === undefined) {
+      throw userError(
+        'NOT_KEYED',
+        `operator '${operator}' asked for keyed state '${descriptor.name}', but its input is not keyed: apply it after keyBy(...)`,
+      );
+    }
+    return backend.getOrCreateKeyedState<S>(descriptor);
+  };
+  return {
+    ...info,
+    getState: (d) => state(d as StateDescriptor),
+    getListState: (d) => state(d as StateDescriptor),
+    getMapState: (d) => state(d as StateDescriptor),
+    getReducingState: (d) => state(d as StateDescriptor),
+    getAggregatingState: (d) => state(d as StateDescriptor),
+  };
 }

@@ -4,13 +4,23 @@
 // (processing), idle (waiting for input), backpressured (waiting for output credit).
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { JobGraph, JobVertex, SourceTransformation, Transformation } from '@eddy/api';
-import { EddyError, type Logger } from '@eddy/common';
+import {
+  MAX_WATERMARK,
+  type JobGraph,
+  type JobVertex,
+  type SourceTransformation,
+  type Transformation,
+} from '@eddy/api';
+import { EddyError, systemClock, type Clock, type Logger } from '@eddy/common';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 import type { InputGate, ResultPartitionWriter, ShuffleEnvironment } from './io.ts';
 import { TaskMailbox } from './mailbox.ts';
 import { OperatorChain, operatorError } from './operator-chain.ts';
 import { TaskMetrics } from './task-metrics.ts';
+import { SystemProcessingTimeService } from './timers/processing-time-service.ts';
+import { StatusWatermarkValve } from './watermark-valve.ts';
+import { WatermarkEmitter } from './watermark-emitter.ts';
+import type { Output } from './operators/stream-operator.ts';
 
 /** Records a source reader is asked for per poll. */
 export const SOURCE_BATCH_SIZE = 2048;
@@ -25,6 +35,8 @@ export interface StreamTaskOptions {
   readonly shuffle: ShuffleEnvironment;
   readonly logger: Logger;
   readonly reportCollected: (sinkUid: string, records: readonly unknown[]) => Promise<void>;
+  /** Wall-clock time of processing-time timers (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** How a task ended when it did not fail. */
@@ -42,6 +54,7 @@ export class StreamTask {
   /** Resolves the current wait with CANCELED; replaced per wait so waits never pile up reactions. */
   #wakeOnCancel: ((v: typeof CANCELED) => void) | undefined;
   #writers: ResultPartitionWriter[] = [];
+  readonly #processingTime: SystemProcessingTimeService;
   #gates: InputGate[] = [];
 
   constructor(options: StreamTaskOptions) {
@@ -55,6 +68,7 @@ export class StreamTask {
       );
     }
     this.#vertex = vertex;
+    this.#processingTime = new SystemProcessingTimeService(options.clock ?? systemClock, this.mailbox);
   }
 
   get canceled(): boolean {
@@ -67,6 +81,7 @@ export class StreamTask {
     this.#abort.abort();
     this.#wakeOnCancel?.(CANCELED);
     this.mailbox.close();
+    this.#processingTime.close();
   }
 
   /** Runs the task to its end. Rejects with an EddyError naming the operator when it fails. */
@@ -91,6 +106,8 @@ export class StreamTask {
         writers: writersByEdge,
         metrics: this.metrics,
         reportCollected: this.#options.reportCollected,
+        processingTime: this.#processingTime,
+        mailbox: this.mailbox,
       });
       await chain.open();
       const head = this.#options.transformations.get(this.#vertex.operators[0]!.transformationId);
@@ -100,11 +117,13 @@ export class StreamTask {
       await this.#race(chain.endInput());
       if (this.canceled) return this.#stop(chain, 'canceled');
       for (const w of this.#writers) w.finish();
+      this.#processingTime.close();
       await chain.close();
       for (const g of this.#gates) g.close();
       return 'finished';
     } catch (err) {
       if (this.canceled) return this.#stop(chain, 'canceled');
+      this.#processingTime.close();
       for (const w of this.#writers) w.release('the producing task failed');
       for (const g of this.#gates) g.close();
       await chain?.close().catch(() => undefined);
@@ -113,6 +132,7 @@ export class StreamTask {
   }
 
   async #stop(chain: OperatorChain | undefined, outcome: TaskOutcome): Promise<TaskOutcome> {
+    this.#processingTime.close();
     for (const w of this.#writers) w.release('the producing task was canceled');
     for (const g of this.#gates) g.close();
     await chain?.close().catch(() => undefined);
@@ -141,6 +161,13 @@ export class StreamTask {
     }
   }
 
+  /** Runs mails (timers, triggers) on the task thread; awaits those that emit into async sinks. */
+  async #drainMailbox(): Promise<void> {
+    if (!this.mailbox.hasMail()) return;
+    const r = this.mailbox.drain();
+    if (r !== undefined) await this.#race(r);
+  }
+
   async #runSource(chain: OperatorChain, t: SourceTransformation): Promise<void> {
     const node = this.#vertex.operators[0]!;
     const subtask = this.#options.descriptor.subtaskIndex;
@@ -152,27 +179,37 @@ export class StreamTask {
       }
     })();
     const output = chain.input;
+    const emitter =
+      t.watermarkStrategy === undefined
+        ? undefined
+        : new WatermarkEmitter(
+            t.watermarkStrategy,
+            output,
+            this.#processingTime,
+            this.#options.graph.autoWatermarkInterval ?? 200,
+          );
     const m = this.metrics;
     try {
       await reader.start?.();
+      emitter?.start();
       let slice = performance.now();
       for (;;) {
-        if (this.mailbox.hasMail()) this.mailbox.drain();
+        await this.#drainMailbox();
         if (this.canceled) return;
         await this.#awaitOutputs();
         if (this.canceled) return;
         const t0 = performance.now();
         const batch = reader.pollNext(SOURCE_BATCH_SIZE);
-        if (batch === null) return;
+        if (batch === null) break;
         if (batch.length === 0) {
-          await this.#race(reader.isAvailable());
+          await Promise.race([reader.isAvailable(), this.mailbox.whenMail(), this.#cancelWait()]);
           const t1 = performance.now();
           m.idleMs += t1 - t0;
           slice = t1;
           continue;
         }
         m.recordsIn += batch.length;
-        const r = output.collect(batch);
+        const r = emitter === undefined ? output.collect(batch) : emitter.emitBatch(batch, undefined);
         if (r !== undefined) await this.#race(r);
         const t1 = performance.now();
         m.busyMs += t1 - t0;
@@ -181,36 +218,54 @@ export class StreamTask {
           slice = performance.now();
         }
       }
+      // The end of a bounded input is the end of event time: every pending timer fires.
+      emitter?.close();
+      const r = output.emitWatermark(MAX_WATERMARK);
+      if (r !== undefined) await this.#race(r);
     } catch (err) {
       throw err instanceof EddyError ? err : operatorError(node, subtask, 'reading', err);
     } finally {
+      emitter?.close();
       await Promise.resolve(reader.close?.()).catch(() => undefined);
     }
   }
 
   async #runInputs(chain: OperatorChain): Promise<void> {
     const gates = this.#gates;
-    const output = chain.input;
+    const inputs: Output[] = this.#options.descriptor.inputGates
+      .slice()
+      .sort((a, b) => a.inputIndex - b.inputIndex)
+      .map((g) => chain.inputFor(g.inputIndex));
+    // One valve over every channel of every gate: the operator's input watermark is the minimum over
+    // all of them (for two-input operators, the minimum of both inputs, as Flink combines them).
+    const offsets: number[] = [];
+    let channels = 0;
+    for (const g of gates) {
+      offsets.push(channels);
+      channels += g.numberOfChannels;
+    }
+    const valve = new StatusWatermarkValve(channels);
+    const head = chain.input;
     const m = this.metrics;
     let slice = performance.now();
     let next = 0;
     for (;;) {
-      if (this.mailbox.hasMail()) this.mailbox.drain();
+      await this.#drainMailbox();
       if (this.canceled) return;
       await this.#awaitOutputs();
       if (this.canceled) return;
       // Round-robin over gates that are not finished; the first with data wins.
       let element;
-      let open = 0;
+      let gateIndex = 0;
       for (let k = 0; k < gates.length && element === undefined; k++) {
-        const g = gates[(next + k) % gates.length]!;
+        gateIndex = (next + k) % gates.length;
+        const g = gates[gateIndex]!;
         if (g.isFinished()) continue;
-        open++;
         element = g.pollNext();
       }
       next = (next + 1) % Math.max(1, gates.length);
       if (element === undefined) {
-        if (open === 0 && gates.every((g) => g.isFinished())) return;
+        if (gates.every((g) => g.isFinished())) return;
         const t0 = performance.now();
         const waits: Promise<unknown>[] = gates.filter((g) => !g.isFinished()).map((g) => g.whenAvailable());
         waits.push(this.#cancelWait(), this.mailbox.whenMail());
@@ -220,10 +275,23 @@ export class StreamTask {
         slice = t1;
         continue;
       }
-      if (element.kind === 'event') continue; // end-of-partition is tracked by the gate
       const t0 = performance.now();
-      m.recordsIn += element.records.length;
-      const r = output.collect(element.records);
+      let r: void | Promise<void> = undefined;
+      if (element.kind === 'event') {
+        const channel = offsets[gateIndex]! + element.channel;
+        const ev = element.event;
+        let out;
+        if (ev.kind === 'watermark') out = valve.inputWatermark(channel, ev.payload as number);
+        else if (ev.kind === 'watermark-status') out = valve.inputStatus(channel, ev.payload as boolean);
+        // A finished channel no longer holds event time back.
+        else if (ev.kind === 'end-of-partition') out = valve.inputWatermark(channel, MAX_WATERMARK);
+        if (out?.idle === false) head.emitWatermarkStatus(false);
+        if (out?.watermark !== undefined) r = head.emitWatermark(out.watermark);
+        if (out?.idle === true) head.emitWatermarkStatus(true);
+      } else {
+        m.recordsIn += element.records.length;
+        r = inputs[gateIndex]!.collect(element.records, element.timestamps);
+      }
       if (r !== undefined) await this.#race(r);
       const t1 = performance.now();
       m.busyMs += t1 - t0;

@@ -9,3 +9,10 @@ export {
   subtaskForKey,
   type KeyGroupRange,
 } from './key-group.ts';
+export {
+  HeapKeyedStateBackend,
+  normalizeKey,
+  VOID_NAMESPACE,
+  type InternalKvState,
+  type NormalizedKey,
+} from './heap-keyed-state-backend.ts';

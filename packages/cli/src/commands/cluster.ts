@@ -181,7 +181,7 @@ export async function clusterStopCommand(options: ClusterStopOptions, io: CliIo)
   if (remaining.length > 0) remaining = await waitForExit(remaining, 5_000);
   removeClusterState(home);
   const stopped = alive.length - remaining.length;
-  io.stdout(`Eddy cluster stopped (${stopped} process${stopped === 1 ? '' : 'es'})\n`);
+  io.stderr(`Eddy cluster stopped (${stopped} process${stopped === 1 ? '' : 'es'})\n`);
   if (remaining.length > 0) {
     throw new EddyError(
       'CLUSTER_STOP_FAILED',

@@ -9,6 +9,7 @@ import { installJobModuleResolver, loadJob, type JobGraph } from '@eddy/api';
 import { bundleJob } from '../bundle.ts';
 import type { CliIo } from '../cli-io.ts';
 import { formatDuration } from '../format.ts';
+import { usageError } from '../usage-error.ts';
 import { RestClient, restOptionsFromEnv, type JobDetails } from '../rest-client.ts';
 
 /** Options of `eddy run`. */
@@ -28,7 +29,7 @@ export interface RunCommandOptions {
 /** Runs `eddy run`; resolves with the exit code (0 only when the job FINISHED or was detached). */
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
   if (options.local && options.detached) {
-    throw userError(
+    throw usageError(
       'CLI_BAD_FLAG',
       '--local runs the job to its end in this process; it cannot be combined with -d/--detached',
     );

@@ -1,33 +1,38 @@
-// The stateless operators: map, filter, flat-map, process. Each emits once per input batch.
+// The stateless operators (map, filter, flat-map) and the process operators. Each emits once per
+// input batch; records keep the timestamp of the record they came from.
 import {
   unwrapFunction,
   type Collector,
+  type KeyedProcessFunction,
+  type OnTimerContext,
+  type OutputTag,
   type ProcessFunction,
   type RichFunction,
-  type RuntimeContext,
+  type TimerService,
 } from '@eddy/api';
-import type { OperatorContext, Output, StreamOperator } from './stream-operator.ts';
+import { EddyError } from '@eddy/common';
+import { VOID_NAMESPACE } from '@eddy/state';
+import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
+import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
+import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
 /** Common lifecycle of an operator wrapping one user function. */
-abstract class UdfOperator<F extends (...args: never[]) => unknown> implements StreamOperator {
-  protected output!: Output;
-  protected runtime!: RuntimeContext;
+abstract class UdfOperator<F extends (...args: never[]) => unknown> extends AbstractStreamOperator {
   protected readonly fn: F;
   readonly #rich: RichFunction | undefined;
 
   constructor(fn: unknown, method: string) {
+    super();
     const u = unwrapFunction<F>(fn as F, method);
     this.fn = u.call;
     this.#rich = u.rich;
   }
-  async open(ctx: OperatorContext): Promise<void> {
-    this.output = ctx.output;
-    this.runtime = ctx.runtime;
+  override async open(ctx: OperatorContext): Promise<void> {
+    this.setup(ctx);
     await this.#rich?.open?.(ctx.runtime);
   }
-  abstract processBatch(batch: readonly unknown[], input: number): void | Promise<void>;
-  endInput(): void {}
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
+    await super.close();
     await this.#rich?.close?.();
   }
 }
@@ -37,12 +42,12 @@ export class MapOperator extends UdfOperator<(v: unknown) => unknown> {
   constructor(fn: unknown) {
     super(fn, 'map');
   }
-  processBatch(batch: readonly unknown[]): void | Promise<void> {
+  processBatch(batch: readonly unknown[], timestamps: Timestamps): void | Promise<void> {
     const fn = this.fn;
     const n = batch.length;
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) out[i] = fn(batch[i]);
-    return this.output.collect(out);
+    return this.output.collect(out, timestamps);
   }
 }
 
@@ -51,53 +56,123 @@ export class FilterOperator extends UdfOperator<(v: unknown) => boolean> {
   constructor(fn: unknown) {
     super(fn, 'filter');
   }
-  processBatch(batch: readonly unknown[]): void | Promise<void> {
+  processBatch(batch: readonly unknown[], timestamps: Timestamps): void | Promise<void> {
     const fn = this.fn;
     const out: unknown[] = [];
+    if (timestamps === undefined) {
+      for (let i = 0; i < batch.length; i++) {
+        const v = batch[i];
+        if (fn(v)) out.push(v);
+      }
+      return out.length === 0 ? undefined : this.output.collect(out);
+    }
+    const ts: number[] = [];
     for (let i = 0; i < batch.length; i++) {
       const v = batch[i];
-      if (fn(v)) out.push(v);
+      if (fn(v)) {
+        out.push(v);
+        ts.push(timestamps[i]!);
+      }
     }
-    return out.length === 0 ? undefined : this.output.collect(out);
+    return out.length === 0 ? undefined : this.output.collect(out, ts);
   }
 }
 
-/** A collector appending into an array that is swapped per batch. */
-class ArrayCollector implements Collector<unknown> {
-  buffer: unknown[] = [];
-  collect(value: unknown): void {
-    this.buffer.push(value);
+/** A Collector stamping each record with the timestamp of the input being processed. */
+class StampingCollector implements Collector<unknown> {
+  readonly #batch: BatchCollector;
+  timestamp: number | undefined;
+  constructor(batch: BatchCollector) {
+    this.#batch = batch;
   }
-  take(): unknown[] {
-    const b = this.buffer;
-    this.buffer = [];
-    return b;
+  collect(value: unknown): void {
+    this.#batch.add(value, this.timestamp);
   }
 }
 
 /** Any number of records out per record. */
 export class FlatMapOperator extends UdfOperator<(v: unknown, out: Collector<unknown>) => void> {
-  readonly #collector = new ArrayCollector();
+  readonly #out = new StampingCollector(this.collector);
   constructor(fn: unknown) {
     super(fn, 'flatMap');
   }
-  processBatch(batch: readonly unknown[]): void | Promise<void> {
+  processBatch(batch: readonly unknown[], timestamps: Timestamps): void | Promise<void> {
     const fn = this.fn;
-    const c = this.#collector;
-    for (let i = 0; i < batch.length; i++) fn(batch[i], c);
-    const out = c.take();
-    return out.length === 0 ? undefined : this.output.collect(out);
+    const c = this.#out;
+    for (let i = 0; i < batch.length; i++) {
+      c.timestamp = timestamps?.[i];
+      fn(batch[i], c);
+    }
+    return this.collector.flush(this.output);
   }
 }
 
-/** Runs a ProcessFunction. */
-export class ProcessOperator implements StreamOperator {
-  readonly #fn: ProcessFunction<unknown, unknown>;
-  readonly #collector = new ArrayCollector();
-  #output!: Output;
-  #ctx!: { runtime: RuntimeContext };
+/** ctx.timerService() of a process function. */
+class ProcessTimerService implements TimerService {
+  readonly #op: ProcessOperator;
+  constructor(op: ProcessOperator) {
+    this.#op = op;
+  }
+  currentProcessingTime(): number {
+    return this.#op.processingTimeNow();
+  }
+  currentWatermark(): number {
+    return this.#op.watermark();
+  }
+  registerEventTimeTimer(time: number): void {
+    this.#op.timers('registerEventTimeTimer').registerEventTimeTimer(VOID_NAMESPACE, time);
+  }
+  registerProcessingTimeTimer(time: number): void {
+    this.#op.timers('registerProcessingTimeTimer').registerProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+  deleteEventTimeTimer(time: number): void {
+    this.#op.timers('deleteEventTimeTimer').deleteEventTimeTimer(VOID_NAMESPACE, time);
+  }
+  deleteProcessingTimeTimer(time: number): void {
+    this.#op.timers('deleteProcessingTimeTimer').deleteProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+}
+
+/** The context object a process function sees; one per operator, updated per record. */
+class ProcessFunctionContext implements OnTimerContext<unknown> {
+  readonly #op: ProcessOperator;
+  readonly #timerService: ProcessTimerService;
+  readonly #batch: BatchCollector;
+  readonly runtime: OperatorContext['runtime'];
+  currentTimestamp: number | undefined;
+  domain: 'event-time' | 'processing-time' = 'event-time';
+  constructor(op: ProcessOperator, runtime: OperatorContext['runtime'], batch: BatchCollector) {
+    this.#op = op;
+    this.runtime = runtime;
+    this.#batch = batch;
+    this.#timerService = new ProcessTimerService(op);
+  }
+  timestamp(): number | undefined {
+    return this.currentTimestamp;
+  }
+  timerService(): TimerService {
+    return this.#timerService;
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.#batch.addSide(tag.id, value, this.currentTimestamp);
+  }
+  getCurrentKey(): unknown {
+    return this.#op.currentKey();
+  }
+  timeDomain(): 'event-time' | 'processing-time' {
+    return this.domain;
+  }
+}
+
+/** Runs a ProcessFunction, or a KeyedProcessFunction on a keyed stream (with timers and keyed state). */
+export class ProcessOperator extends AbstractStreamOperator {
+  readonly #fn: ProcessFunction<unknown, unknown> & KeyedProcessFunction<unknown, unknown, unknown>;
+  readonly #out = new StampingCollector(this.collector);
+  #ctx!: ProcessFunctionContext;
+  #timers: InternalTimerService | undefined;
 
   constructor(fn: unknown) {
+    super();
     if (
       fn === null ||
       typeof fn !== 'object' ||
@@ -105,26 +180,80 @@ export class ProcessOperator implements StreamOperator {
     ) {
       throw new TypeError('process() expects an object with a processElement(value, ctx, out) method');
     }
-    this.#fn = fn as ProcessFunction<unknown, unknown>;
+    this.#fn = fn as ProcessFunction<unknown, unknown> & KeyedProcessFunction<unknown, unknown, unknown>;
   }
-  async open(ctx: OperatorContext): Promise<void> {
-    this.#output = ctx.output;
-    this.#ctx = { runtime: ctx.runtime };
+  override async open(ctx: OperatorContext): Promise<void> {
+    this.setup(ctx);
+    this.#ctx = new ProcessFunctionContext(this, ctx.runtime, this.collector);
+    if (this.keyedBackend !== undefined) {
+      this.#timers = this.getInternalTimerService({
+        onEventTime: (t) => this.#fire(t, 'event-time'),
+        onProcessingTime: (t) => this.#fire(t, 'processing-time'),
+      });
+    }
     await this.#fn.open?.(ctx.runtime);
   }
-  processBatch(batch: readonly unknown[]): void | Promise<void> {
-    const c = this.#collector;
-    for (let i = 0; i < batch.length; i++) this.#fn.processElement(batch[i], this.#ctx, c);
-    const out = c.take();
-    return out.length === 0 ? undefined : this.#output.collect(out);
+  /** @internal */
+  currentKey(): unknown {
+    return this.requireKeyed('getCurrentKey()').getCurrentKey();
   }
-  endInput(): void | Promise<void> {
+  /** @internal */
+  processingTimeNow(): number {
+    return this.processingTime.now();
+  }
+  /** @internal */
+  watermark(): number {
+    return this.currentWatermark;
+  }
+  /** @internal */
+  timers(what: string): InternalTimerService {
+    if (this.#timers === undefined) {
+      throw new EddyError(
+        'NOT_KEYED',
+        `${what}: setting timers is only supported on keyed streams: apply process() after keyBy(...)`,
+        {
+          domain: 'user',
+        },
+      );
+    }
+    return this.#timers;
+  }
+
+  processBatch(batch: readonly unknown[], timestamps: Timestamps, input: number): void | Promise<void> {
+    const c = this.#out;
+    const ctx = this.#ctx;
+    const fn = this.#fn;
+    const keyed = this.keyedBackend !== undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i];
+      const ts = timestamps?.[i];
+      ctx.currentTimestamp = ts;
+      c.timestamp = ts;
+      if (keyed) this.setKeyContextElement(v, input);
+      fn.processElement(v, ctx, c);
+    }
+    return this.collector.flush(this.output);
+  }
+
+  #fire(timer: Timer, domain: 'event-time' | 'processing-time'): void {
+    if (this.#fn.onTimer === undefined) return;
+    const ctx = this.#ctx;
+    ctx.domain = domain;
+    // Output of an event-time timer carries the timer's time, as in Flink; processing-time output none.
+    ctx.currentTimestamp = domain === 'event-time' ? timer.time : undefined;
+    this.#out.timestamp = ctx.currentTimestamp;
+    this.#fn.onTimer(timer.time, ctx, this.#out);
+  }
+
+  override endInput(): void | Promise<void> {
     if (this.#fn.endInput === undefined) return undefined;
-    this.#fn.endInput(this.#ctx, this.#collector);
-    const out = this.#collector.take();
-    return out.length === 0 ? undefined : this.#output.collect(out);
+    this.#ctx.currentTimestamp = undefined;
+    this.#out.timestamp = undefined;
+    this.#fn.endInput(this.#ctx, this.#out);
+    return this.collector.flush(this.output);
   }
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
+    await super.close();
     await this.#fn.close?.();
   }
 }

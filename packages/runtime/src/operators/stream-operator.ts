@@ -1,26 +1,50 @@
 // The operator interface of the runtime and the Output it emits into. Batch-at-a-time: records
-// travel in arrays; control happens between batches. Called only from the task thread.
-import type { RuntimeContext } from '@eddy/api';
+// travel in arrays with an aligned array of timestamps (absent when the stream has none); control
+// (watermarks, watermark status, end of input) happens between batches. Called only from the task
+// thread, never concurrently.
+import type { KeySelector, RuntimeContext } from '@eddy/api';
+import type { HeapKeyedStateBackend } from '@eddy/state';
+import type { TaskMailbox } from '../mailbox.ts';
+import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
+
+/** Timestamps aligned with a batch (`timestamps[i]` belongs to `batch[i]`), or undefined. */
+export type Timestamps = readonly number[] | undefined;
 
 /**
  * Where an operator emits. `collect` returns a promise only when something downstream (a sink) needs
- * the task to wait before the next batch.
+ * the task to wait before the next batch. Emitted arrays must not be mutated afterwards.
  */
 export interface Output {
-  collect(batch: readonly unknown[]): void | Promise<void>;
+  collect(batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void>;
+  /** Records for the side output named `tag` (dropped when nothing reads it). */
+  collectSide(tag: string, batch: readonly unknown[], timestamps?: Timestamps): void | Promise<void>;
+  emitWatermark(watermark: number): void | Promise<void>;
+  /** The input went idle (true) or active again (false). */
+  emitWatermarkStatus(idle: boolean): void;
 }
 
 /** What an operator is given when it opens. */
 export interface OperatorContext {
+  /** With keyed state bound to `keyedBackend` on keyed operators. */
   readonly runtime: RuntimeContext;
   readonly output: Output;
+  readonly processingTime: ProcessingTimeService;
+  readonly mailbox: TaskMailbox;
+  /** The keyed state of this operator, when its input is keyed. */
+  readonly keyedBackend: HeapKeyedStateBackend | undefined;
+  /** The key selector of each input (undefined for an input that is not keyed). */
+  readonly keySelectors: readonly (KeySelector<unknown, unknown> | undefined)[];
 }
 
 /** One operator of a chain. */
 export interface StreamOperator {
   open(ctx: OperatorContext): void | Promise<void>;
   /** Processes one batch of input `input` (0 for one-input operators). */
-  processBatch(batch: readonly unknown[], input: number): void | Promise<void>;
+  processBatch(batch: readonly unknown[], timestamps: Timestamps, input: number): void | Promise<void>;
+  /** The operator's combined input watermark advanced to `watermark` (never regresses). */
+  processWatermark(watermark: number): void | Promise<void>;
+  /** Every input went idle (true), or one became active again (false). */
+  processWatermarkStatus(idle: boolean): void;
   /** The (bounded) input ended: emit what is still held, then nothing more. */
   endInput(): void | Promise<void>;
   close(): void | Promise<void>;

@@ -1,0 +1,154 @@
+// The base of operators: lifecycle, watermark handling (advance timers, then forward), keyed context,
+// and a buffer that collects single records (with timestamps) from user functions and hands them
+// downstream as one batch. Subclasses implement processBatch and, when they use timers, the
+// Triggerable callbacks.
+import { MIN_WATERMARK, type RuntimeContext, type KeySelector } from '@eddy/api';
+import { EddyError } from '@eddy/common';
+import type { HeapKeyedStateBackend } from '@eddy/state';
+import { InternalTimerService, type Triggerable } from '../timers/internal-timer-service.ts';
+import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
+import type { TaskMailbox } from '../mailbox.ts';
+import {
+  joinResults,
+  type OperatorContext,
+  type Output,
+  type StreamOperator,
+  type Timestamps,
+} from './stream-operator.ts';
+
+/**
+ * Collects records one at a time (what user functions do) and emits them as a batch. Timestamps are
+ * kept only when some record has one.
+ */
+export class BatchCollector {
+  #values: unknown[] = [];
+  #timestamps: number[] | undefined;
+  #sides: Map<string, { values: unknown[]; timestamps: number[] | undefined }> | undefined;
+
+  /** Adds a record; `timestamp` undefined means the record has none. */
+  add(value: unknown, timestamp: number | undefined): void {
+    const n = this.#values.length;
+    this.#values.push(value);
+    if (timestamp !== undefined) {
+      if (this.#timestamps === undefined) this.#timestamps = new Array<number>(n).fill(MIN_WATERMARK);
+      this.#timestamps.push(timestamp);
+    } else if (this.#timestamps !== undefined) {
+      this.#timestamps.push(MIN_WATERMARK);
+    }
+  }
+  /** Adds a record for side output `tag`. */
+  addSide(tag: string, value: unknown, timestamp: number | undefined): void {
+    this.#sides ??= new Map();
+    let s = this.#sides.get(tag);
+    if (s === undefined) this.#sides.set(tag, (s = { values: [], timestamps: undefined }));
+    const n = s.values.length;
+    s.values.push(value);
+    if (timestamp !== undefined) {
+      if (s.timestamps === undefined) s.timestamps = new Array<number>(n).fill(MIN_WATERMARK);
+      s.timestamps.push(timestamp);
+    } else if (s.timestamps !== undefined) {
+      s.timestamps.push(MIN_WATERMARK);
+    }
+  }
+  get size(): number {
+    return this.#values.length;
+  }
+  /** Hands everything collected to `output` and starts empty. */
+  flush(output: Output): void | Promise<void> {
+    let main: void | Promise<void> = undefined;
+    if (this.#values.length > 0) {
+      const v = this.#values;
+      const t = this.#timestamps;
+      this.#values = [];
+      this.#timestamps = undefined;
+      main = output.collect(v, t);
+    }
+    if (this.#sides === undefined) return main;
+    const results: (void | Promise<void>)[] = [main];
+    for (const [tag, s] of this.#sides) results.push(output.collectSide(tag, s.values, s.timestamps));
+    this.#sides = undefined;
+    return joinResults(results);
+  }
+}
+
+/** Base class of Eddy's operators. */
+export abstract class AbstractStreamOperator implements StreamOperator {
+  protected output!: Output;
+  protected runtime!: RuntimeContext;
+  protected processingTime!: ProcessingTimeService;
+  protected mailbox!: TaskMailbox;
+  protected keyedBackend: HeapKeyedStateBackend | undefined;
+  protected keySelectors: readonly (KeySelector<unknown, unknown> | undefined)[] = [];
+  /** Records collected by user functions, flushed after each batch, watermark and timer round. */
+  protected readonly collector = new BatchCollector();
+  protected currentWatermark = MIN_WATERMARK;
+  readonly #timerServices: InternalTimerService[] = [];
+
+  open(ctx: OperatorContext): void | Promise<void> {
+    this.setup(ctx);
+  }
+
+  /** Takes what the operator needs from its context; subclasses that override open call it first. */
+  protected setup(ctx: OperatorContext): void {
+    this.output = ctx.output;
+    this.runtime = ctx.runtime;
+    this.processingTime = ctx.processingTime;
+    this.mailbox = ctx.mailbox;
+    this.keyedBackend = ctx.keyedBackend;
+    this.keySelectors = ctx.keySelectors;
+  }
+
+  abstract processBatch(
+    batch: readonly unknown[],
+    timestamps: Timestamps,
+    input: number,
+  ): void | Promise<void>;
+
+  /** Fires due event-time timers, then forwards the watermark. */
+  processWatermark(watermark: number): void | Promise<void> {
+    this.currentWatermark = watermark;
+    for (const ts of this.#timerServices) ts.advanceWatermark(watermark);
+    const r = this.collector.flush(this.output);
+    const w = this.output.emitWatermark(watermark);
+    return r === undefined ? w : w === undefined ? r : joinResults([r, w]);
+  }
+
+  processWatermarkStatus(idle: boolean): void {
+    this.output.emitWatermarkStatus(idle);
+  }
+
+  endInput(): void | Promise<void> {}
+
+  close(): void | Promise<void> {
+    for (const ts of this.#timerServices) ts.close();
+  }
+
+  /** The keyed state backend; a clear error when the operator's input is not keyed. */
+  protected requireKeyed(what: string): HeapKeyedStateBackend {
+    if (this.keyedBackend === undefined) {
+      throw new EddyError('NOT_KEYED', `${what} needs a keyed stream: apply it after keyBy(...)`, {
+        domain: 'user',
+      });
+    }
+    return this.keyedBackend;
+  }
+
+  /** Sets the current key from a record of input `input`. */
+  protected setKeyContextElement(value: unknown, input = 0): void {
+    const selector = this.keySelectors[input];
+    if (selector !== undefined) this.keyedBackend?.setCurrentKey(selector(value));
+  }
+
+  /**
+   * A timer service firing into `target`. Processing-time timers fire from the mailbox; the collector
+   * is flushed after them here, because no batch or watermark follows to do it.
+   */
+  protected getInternalTimerService(target: Triggerable): InternalTimerService {
+    const backend = this.requireKeyed('timers');
+    const ts = new InternalTimerService(backend, this.processingTime, target, () =>
+      this.collector.flush(this.output),
+    );
+    this.#timerServices.push(ts);
+    return ts;
+  }
+}

@@ -1,0 +1,347 @@
+// The heap keyed state backend: every state lives in JavaScript maps, partitioned by key group so
+// that a snapshot or a rescale moves whole key groups (DESIGN.md section 6).
+//
+// An operator sets the current key before it calls user code (setCurrentKey, once per record);
+// state handles read the current key's entry. Internal states also carry a namespace (a window):
+// the window operator switches it with setCurrentNamespace. Keys and namespaces are normalized to
+// map keys once (primitives as they are, objects as canonical JSON), because JS maps compare objects
+// by identity.
+//
+// Threading: owned by one task; used only from its mailbox.
+import type {
+  AggregatingStateDescriptor,
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueState,
+  ValueStateDescriptor,
+} from '@eddy/api';
+import { EddyError } from '@eddy/common';
+import { assignToKeyGroup, type KeyGroupRange } from './key-group.ts';
+
+/** A map key for a key or namespace. */
+export type NormalizedKey = string | number | boolean | bigint | null | undefined;
+
+/** Makes `v` usable as a Map key with value semantics. */
+export function normalizeKey(v: unknown): NormalizedKey {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return v;
+    default:
+      if (v === null) return null;
+      // The prefix keeps an object key from colliding with a string key that spells the same JSON.
+      return `\u0000${canonical(v)}`;
+  }
+}
+
+function canonical(v: unknown): string {
+  return (
+    JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x === 'bigint') return `${x}n`;
+      if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+        const o: Record<string, unknown> = {};
+        for (const k of Object.keys(x).sort()) o[k] = (x as Record<string, unknown>)[k];
+        return o;
+      }
+      return x;
+    }) ?? 'undefined'
+  );
+}
+
+/** The namespace of plain keyed state (not windowed). */
+export const VOID_NAMESPACE = 0;
+
+/** One key's entry: its original key and its values per namespace. */
+interface KeyEntry {
+  readonly key: unknown;
+  readonly byNamespace: Map<NormalizedKey, unknown>;
+}
+
+/** A state's data: key group -> normalized key -> entry. */
+class StateTable {
+  readonly descriptor: StateDescriptor;
+  readonly groups = new Map<number, Map<NormalizedKey, KeyEntry>>();
+  constructor(descriptor: StateDescriptor) {
+    this.descriptor = descriptor;
+  }
+  get(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): unknown {
+    return this.groups.get(keyGroup)?.get(key)?.byNamespace.get(ns);
+  }
+  put(keyGroup: number, key: NormalizedKey, original: unknown, ns: NormalizedKey, value: unknown): void {
+    let g = this.groups.get(keyGroup);
+    if (g === undefined) this.groups.set(keyGroup, (g = new Map()));
+    let e = g.get(key);
+    if (e === undefined) g.set(key, (e = { key: original, byNamespace: new Map() }));
+    e.byNamespace.set(ns, value);
+  }
+  remove(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): void {
+    const g = this.groups.get(keyGroup);
+    const e = g?.get(key);
+    if (e === undefined) return;
+    e.byNamespace.delete(ns);
+    if (e.byNamespace.size === 0) {
+      g!.delete(key);
+      if (g!.size === 0) this.groups.delete(keyGroup);
+    }
+  }
+}
+
+/**
+ * A state handle as operators use it: user-facing methods on the current key, plus a namespace the
+ * owner can switch (Flink's InternalKvState).
+ */
+export interface InternalKvState {
+  readonly descriptor: StateDescriptor;
+  setCurrentNamespace(namespace: unknown): void;
+  /** Merges the values of `sources` namespaces into `target` and clears the sources (merging windows). */
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void;
+  clear(): void;
+}
+
+/** The heap backend of one task. */
+export class HeapKeyedStateBackend {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly #tables = new Map<string, StateTable>();
+  #key: unknown;
+  #normalizedKey: NormalizedKey;
+  #keyGroup = -1;
+
+  constructor(maxParallelism: number, keyGroupRange: KeyGroupRange) {
+    this.maxParallelism = maxParallelism;
+    this.keyGroupRange = keyGroupRange;
+  }
+
+  /** Sets the key the next state accesses and timer registrations are for. */
+  setCurrentKey(key: unknown): void {
+    this.#key = key;
+    this.#normalizedKey = normalizeKey(key);
+    this.#keyGroup = assignToKeyGroup(key, this.maxParallelism);
+  }
+  getCurrentKey(): unknown {
+    return this.#key;
+  }
+  /** The current key as a map key (for timers). */
+  getCurrentNormalizedKey(): NormalizedKey {
+    return this.#normalizedKey;
+  }
+  getCurrentKeyGroup(): number {
+    if (this.#keyGroup < 0)
+      throw new EddyError('NO_CURRENT_KEY', 'keyed state was accessed outside of a keyed context');
+    return this.#keyGroup;
+  }
+
+  #table(descriptor: StateDescriptor): StateTable {
+    let t = this.#tables.get(descriptor.name);
+    if (t === undefined) {
+      this.#tables.set(descriptor.name, (t = new StateTable(descriptor)));
+    } else if (t.descriptor.kind !== descriptor.kind) {
+      throw new EddyError(
+        'STATE_DESCRIPTOR_CONFLICT',
+        `state '${descriptor.name}' is declared both as ${t.descriptor.kind} and as ${descriptor.kind} state: give each state its own name`,
+        { domain: 'user' },
+      );
+    }
+    return t;
+  }
+
+  /** A state handle for `descriptor`, in the void namespace until the owner sets another. */
+  getOrCreateKeyedState<S>(descriptor: StateDescriptor): S & InternalKvState {
+    const table = this.#table(descriptor);
+    switch (descriptor.kind) {
+      case 'value':
+        return new HeapValueState(this, table) as unknown as S & InternalKvState;
+      case 'list':
+        return new HeapListState(this, table) as unknown as S & InternalKvState;
+      case 'map':
+        return new HeapMapState(this, table) as unknown as S & InternalKvState;
+      case 'reducing':
+        return new HeapReducingState(this, table) as unknown as S & InternalKvState;
+      case 'aggregating':
+        return new HeapAggregatingState(this, table) as unknown as S & InternalKvState;
+    }
+  }
+
+  /** Every key with state in `stateName` under `namespace` (for tests and state TTL cleanup). */
+  *keys(stateName: string, namespace: unknown = VOID_NAMESPACE): IterableIterator<unknown> {
+    const ns = normalizeKey(namespace);
+    const t = this.#tables.get(stateName);
+    if (t === undefined) return;
+    for (const g of t.groups.values()) for (const e of g.values()) if (e.byNamespace.has(ns)) yield e.key;
+  }
+
+  /** Number of (key, namespace) entries across all states. */
+  numEntries(): number {
+    let n = 0;
+    for (const t of this.#tables.values())
+      for (const g of t.groups.values()) for (const e of g.values()) n += e.byNamespace.size;
+    return n;
+  }
+
+  /** @internal */
+  access(): { keyGroup: number; key: NormalizedKey; original: unknown } {
+    return { keyGroup: this.getCurrentKeyGroup(), key: this.#normalizedKey, original: this.#key };
+  }
+}
+
+abstract class HeapState implements InternalKvState {
+  protected readonly backend: HeapKeyedStateBackend;
+  protected readonly table: StateTable;
+  protected ns: NormalizedKey = VOID_NAMESPACE;
+  constructor(backend: HeapKeyedStateBackend, table: StateTable) {
+    this.backend = backend;
+    this.table = table;
+  }
+  get descriptor(): StateDescriptor {
+    return this.table.descriptor;
+  }
+  setCurrentNamespace(namespace: unknown): void {
+    this.ns = normalizeKey(namespace);
+  }
+  protected read(ns: NormalizedKey = this.ns): unknown {
+    return this.table.get(this.backend.getCurrentKeyGroup(), this.backend.getCurrentNormalizedKey(), ns);
+  }
+  protected write(value: unknown, ns: NormalizedKey = this.ns): void {
+    const a = this.backend.access();
+    this.table.put(a.keyGroup, a.key, a.original, ns, value);
+  }
+  clear(): void {
+    this.table.remove(this.backend.getCurrentKeyGroup(), this.backend.getCurrentNormalizedKey(), this.ns);
+  }
+  protected clearNs(ns: NormalizedKey): void {
+    this.table.remove(this.backend.getCurrentKeyGroup(), this.backend.getCurrentNormalizedKey(), ns);
+  }
+  /** Combines two stored values of this state kind. */
+  protected abstract combine(a: unknown, b: unknown): unknown;
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void {
+    const t = normalizeKey(target);
+    let acc = this.read(t);
+    for (const s of sources) {
+      const ns = normalizeKey(s);
+      if (ns === t) continue;
+      const v = this.read(ns);
+      if (v === undefined) continue;
+      acc = acc === undefined ? v : this.combine(acc, v);
+      this.clearNs(ns);
+    }
+    if (acc !== undefined) this.write(acc, t);
+  }
+}
+
+class HeapValueState extends HeapState implements ValueState<unknown> {
+  value(): unknown {
+    const v = this.read();
+    return v === undefined ? (this.descriptor as ValueStateDescriptor<unknown>).defaultValue : v;
+  }
+  update(value: unknown): void {
+    if (value === undefined) this.clear();
+    else this.write(value);
+  }
+  protected combine(_a: unknown, b: unknown): unknown {
+    return b;
+  }
+}
+
+class HeapListState extends HeapState implements ListState<unknown> {
+  get(): readonly unknown[] {
+    return (this.read() as unknown[] | undefined) ?? [];
+  }
+  add(value: unknown): void {
+    const l = this.read() as unknown[] | undefined;
+    if (l === undefined) this.write([value]);
+    else l.push(value);
+  }
+  addAll(values: readonly unknown[]): void {
+    if (values.length === 0) return;
+    const l = this.read() as unknown[] | undefined;
+    if (l === undefined) this.write([...values]);
+    else for (const v of values) l.push(v);
+  }
+  update(values: readonly unknown[]): void {
+    if (values.length === 0) this.clear();
+    else this.write([...values]);
+  }
+  protected combine(a: unknown, b: unknown): unknown {
+    return [...(a as unknown[]), ...(b as unknown[])];
+  }
+}
+
+class HeapMapState extends HeapState implements MapState<unknown, unknown> {
+  #map(create: boolean): Map<NormalizedKey, [unknown, unknown]> | undefined {
+    let m = this.read() as Map<NormalizedKey, [unknown, unknown]> | undefined;
+    if (m === undefined && create) this.write((m = new Map()));
+    return m;
+  }
+  get(key: unknown): unknown {
+    return this.#map(false)?.get(normalizeKey(key))?.[1];
+  }
+  put(key: unknown, value: unknown): void {
+    this.#map(true)!.set(normalizeKey(key), [key, value]);
+  }
+  putAll(entries: Iterable<readonly [unknown, unknown]>): void {
+    const m = this.#map(true)!;
+    for (const [k, v] of entries) m.set(normalizeKey(k), [k, v]);
+  }
+  remove(key: unknown): void {
+    const m = this.#map(false);
+    if (m === undefined) return;
+    m.delete(normalizeKey(key));
+    if (m.size === 0) this.clear();
+  }
+  contains(key: unknown): boolean {
+    return this.#map(false)?.has(normalizeKey(key)) ?? false;
+  }
+  *entries(): IterableIterator<[unknown, unknown]> {
+    for (const [k, v] of this.#map(false)?.values() ?? []) yield [k, v];
+  }
+  *keys(): IterableIterator<unknown> {
+    for (const [k] of this.#map(false)?.values() ?? []) yield k;
+  }
+  *values(): IterableIterator<unknown> {
+    for (const [, v] of this.#map(false)?.values() ?? []) yield v;
+  }
+  isEmpty(): boolean {
+    return (this.#map(false)?.size ?? 0) === 0;
+  }
+  protected combine(a: unknown, b: unknown): unknown {
+    return new Map([...(a as Map<NormalizedKey, unknown>), ...(b as Map<NormalizedKey, unknown>)]);
+  }
+}
+
+class HeapReducingState extends HeapState implements ReducingState<unknown> {
+  get(): unknown {
+    return this.read();
+  }
+  add(value: unknown): void {
+    const cur = this.read();
+    this.write(cur === undefined ? value : this.combine(cur, value));
+  }
+  protected combine(a: unknown, b: unknown): unknown {
+    return (this.descriptor as ReducingStateDescriptor<unknown>).reduce(a, b);
+  }
+}
+
+class HeapAggregatingState extends HeapState implements AggregatingState<unknown, unknown> {
+  get #agg(): AggregatingStateDescriptor<unknown, unknown, unknown>['aggregate'] {
+    return (this.descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggregate;
+  }
+  get(): unknown {
+    const acc = this.read();
+    return acc === undefined ? undefined : this.#agg.getResult(acc);
+  }
+  add(value: unknown): void {
+    const agg = this.#agg;
+    const acc = this.read();
+    this.write(agg.add(value, acc === undefined ? agg.createAccumulator() : acc));
+  }
+  protected combine(a: unknown, b: unknown): unknown {
+    return this.#agg.merge(a, b);
+  }
+}
