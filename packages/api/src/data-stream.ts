@@ -4,8 +4,11 @@ import type {
   Transformation,
   OneInputTransformation,
   PartitionTransformation,
+  SideOutputTransformation,
   SinkTransformation,
 } from './transformation.ts';
+import type { OutputTag } from './output-tag.ts';
+import type { WatermarkStrategy } from './watermark.ts';
 import type {
   MapFunction,
   FilterFunction,
@@ -13,6 +16,7 @@ import type {
   ReduceFunction,
   KeySelector,
   ProcessFunction,
+  KeyedProcessFunction,
 } from './functions.ts';
 import type { PartitionerKind } from './job-graph.ts';
 import { PrintSink, type Sink } from './sink.ts';
@@ -132,6 +136,23 @@ export class DataStream<T> extends Configurable<DataStream<T>> {
   process<O>(fn: ProcessFunction<T, O>): DataStream<O> {
     return this.oneInput('process', 'Process', fn);
   }
+  /**
+   * Assigns event timestamps and generates watermarks with `strategy`; upstream watermarks are
+   * dropped. Prefer giving the strategy to fromSource, where watermarks are generated per split.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    return this.oneInput('timestamps-watermarks', 'Timestamps/Watermarks', strategy, strategy.describe());
+  }
+  /** The records this stream's operator emitted with `ctx.output(tag, value)`. */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t: SideOutputTransformation = {
+      ...this.env.newNode(`Side Output ${tag.id}`),
+      type: 'side-output',
+      input: this.transformation,
+      tag: tag.id,
+    };
+    return new DataStream<X>(this.env, this.env.addTransformation(t));
+  }
   /** Partitions by key: records with equal keys reach the same subtask. */
   keyBy<K>(key: KeySelector<T, K>): KeyedStream<T, K> {
     return new KeyedStream<T, K>(this.env, this.partition('hash', key as KeySelector<unknown, unknown>));
@@ -200,6 +221,14 @@ export class KeyedStream<T, K> extends DataStream<T> {
   /** The key selector. */
   getKeySelector(): KeySelector<T, K> {
     return this.#keyBy.keySelector as KeySelector<T, K>;
+  }
+  /** The keyBy transformation keyed operators refer to (for the API's own operators). */
+  getKeyByTransformation(): PartitionTransformation {
+    return this.#keyBy;
+  }
+  /** A KeyedProcessFunction: keyed state, timers, side outputs. */
+  override process<O>(fn: KeyedProcessFunction<K, T, O> | ProcessFunction<T, O>): DataStream<O> {
+    return this.oneInput('process', 'Keyed Process', fn, null, this.#keyBy);
   }
   /** Rolling reduce per key (in BATCH mode: one final value per key at end of input). */
   reduce(fn: ReduceFunction<T>): DataStream<T> {

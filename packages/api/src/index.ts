@@ -59,6 +59,8 @@ export type {
   SinkTransformation,
   PartitionTransformation,
   UnionTransformation,
+  TwoInputTransformation,
+  SideOutputTransformation,
 } from './transformation.ts';
 export { isPhysical } from './transformation.ts';
 export { generateJobGraph, type GeneratedJob } from './job-graph-generator.ts';

@@ -24,3 +24,25 @@ export { OperatorChain, operatorError, type ChainContext } from './operator-chai
 export { createRecordWriterOutput, type RecordWriterSpec } from './record-writer.ts';
 export { StreamTask, SOURCE_BATCH_SIZE, type StreamTaskOptions, type TaskOutcome } from './stream-task.ts';
 export type { Output, StreamOperator, OperatorContext } from './operators/stream-operator.ts';
+export { AbstractStreamOperator, BatchCollector } from './operators/abstract-stream-operator.ts';
+export type { Timestamps } from './operators/stream-operator.ts';
+export {
+  ONE_INPUT_OPERATORS,
+  TWO_INPUT_OPERATORS,
+  type OneInputOperatorFactory,
+  type TwoInputOperatorFactory,
+  type OperatorFactoryContext,
+} from './operators/operator-factories.ts';
+export { InternalTimerService, type Timer, type Triggerable } from './timers/internal-timer-service.ts';
+export {
+  SystemProcessingTimeService,
+  ManualProcessingTimeService,
+  type ProcessingTimeService,
+} from './timers/processing-time-service.ts';
+export { StatusWatermarkValve, type ValveOutput } from './watermark-valve.ts';
+export { WatermarkEmitter } from './watermark-emitter.ts';
+export {
+  OperatorTestHarness,
+  type HarnessElement,
+  type HarnessOptions,
+} from './testing/operator-test-harness.ts';

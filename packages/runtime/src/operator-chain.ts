@@ -18,12 +18,10 @@ import { HeapKeyedStateBackend, keyGroupRangeForSubtask } from '@eddy/state';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 import type { ResultPartitionWriter } from './io.ts';
 import {
-  FilterOperator,
-  FlatMapOperator,
-  MapOperator,
-  ProcessOperator,
-} from './operators/basic-operators.ts';
-import { KeyedReduceOperator } from './operators/keyed-reduce-operator.ts';
+  ONE_INPUT_OPERATORS,
+  TWO_INPUT_OPERATORS,
+  type OneInputOperatorFactory,
+} from './operators/operator-factories.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
 import {
   joinResults,
@@ -184,23 +182,14 @@ function createOperator(ctx: ChainContext, node: OperatorNode, t: Transformation
       reportCollected: (records) => ctx.reportCollected(node.uid, records),
     }));
   }
-  if (t.type !== 'one-input')
-    throw new TypeError(`operator '${node.name}' of kind ${node.kind} cannot be chained`);
-  const o: OneInputTransformation = t;
-  switch (o.kind) {
-    case 'map':
-      return new MapOperator(o.fn);
-    case 'filter':
-      return new FilterOperator(o.fn);
-    case 'flat-map':
-      return new FlatMapOperator(o.fn);
-    case 'process':
-      return new ProcessOperator(o.fn);
-    case 'reduce':
-      return new KeyedReduceOperator(o.fn, ctx.graph.runtimeMode);
-    default:
-      throw new TypeError(`unknown operator kind '${o.kind}' of '${node.name}'`);
-  }
+  const factory =
+    t.type === 'one-input'
+      ? ONE_INPUT_OPERATORS[t.kind]
+      : t.type === 'two-input'
+        ? (TWO_INPUT_OPERATORS[t.kind] as OneInputOperatorFactory | undefined)
+        : undefined;
+  if (factory === undefined) throw new TypeError(`unknown operator kind '${node.kind}' of '${node.name}'`);
+  return factory(t as OneInputTransformation, { graph: ctx.graph });
 }
 
 /** The wired operators of one subtask. */

@@ -34,12 +34,17 @@ test('TimeWindow: end exclusive, id, intersects/cover, negative window starts', 
 
 test('tumbling windows: one window containing the timestamp, aligned to the offset', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: -1e6, max: 1e6 }), fc.integer(), (size, t, o) => {
-      const offset = o % size;
-      const [w] = TumblingEventTimeWindows.of(size, offset).assignWindows(null, t, clock(0));
-      assert.ok(w !== undefined && w.start <= t && t < w.end && w.end - w.start === size);
-      assert.equal((((w.start - offset) % size) + size) % size, 0);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 1000 }),
+      fc.integer({ min: -1e6, max: 1e6 }),
+      fc.integer(),
+      (size, t, o) => {
+        const offset = o % size;
+        const [w] = TumblingEventTimeWindows.of(size, offset).assignWindows(null, t, clock(0));
+        assert.ok(w !== undefined && w.start <= t && t < w.end && w.end - w.start === size);
+        assert.equal((((w.start - offset) % size) + size) % size, 0);
+      },
+    ),
   );
   assert.deepEqual(ids(TumblingProcessingTimeWindows.of(10).assignWindows(null, 0, clock(25))), ['20:30']);
   assert.throws(() => TumblingEventTimeWindows.of(0), /positive integer/);
@@ -63,8 +68,14 @@ test('sliding windows: size/slide windows, latest first, each containing the tim
       },
     ),
   );
-  assert.deepEqual(ids(SlidingEventTimeWindows.of(10, 5).assignWindows(null, 12, clock(0))), ['10:20', '5:15']);
-  assert.deepEqual(ids(SlidingProcessingTimeWindows.of(10, 5).assignWindows(null, 0, clock(12))), ['10:20', '5:15']);
+  assert.deepEqual(ids(SlidingEventTimeWindows.of(10, 5).assignWindows(null, 12, clock(0))), [
+    '10:20',
+    '5:15',
+  ]);
+  assert.deepEqual(ids(SlidingProcessingTimeWindows.of(10, 5).assignWindows(null, 0, clock(12))), [
+    '10:20',
+    '5:15',
+  ]);
   assert.throws(() => SlidingEventTimeWindows.of(10, 5, 5), /\|offset\| < slide/);
 });
 
@@ -73,7 +84,9 @@ test('session windows merge; global windows hold everything', () => {
   assert.ok(isMergingWindowAssigner(s));
   assert.ok(!isMergingWindowAssigner(TumblingEventTimeWindows.of(5)));
   assert.deepEqual(ids(s.assignWindows(null, 3, clock(0))), ['3:8']);
-  assert.deepEqual(ids(ProcessingTimeSessionWindows.withGap(5).assignWindows(null, 0, clock(100))), ['100:105']);
+  assert.deepEqual(ids(ProcessingTimeSessionWindows.withGap(5).assignWindows(null, 0, clock(100))), [
+    '100:105',
+  ]);
   const dyn = EventTimeSessionWindows.withDynamicGap<{ gap: number }>((e) => e.gap);
   assert.deepEqual(ids(dyn.assignWindows({ gap: 7 }, 1, clock(0))), ['1:8']);
   assert.throws(() => dyn.assignWindows({ gap: 0 }, 1, clock(0)), /positive integer/);
@@ -112,12 +125,16 @@ test('CountEvictor keeps the newest maxCount; TimeEvictor keeps the newest windo
   const els = (ts: number[]): TimestampedValue<number>[] => ts.map((t) => ({ value: t, timestamp: t }));
   const e = els([1, 2, 3, 4, 5]);
   assert.deepEqual(
-    CountEvictor.of(2).evictBefore(e, 5).map((x) => x.value),
+    CountEvictor.of(2)
+      .evictBefore(e, 5)
+      .map((x) => x.value),
     [4, 5],
   );
   assert.equal(CountEvictor.of(2).evictAfter(e, 5), e);
   assert.deepEqual(
-    CountEvictor.of(2, true).evictAfter(e, 5).map((x) => x.value),
+    CountEvictor.of(2, true)
+      .evictAfter(e, 5)
+      .map((x) => x.value),
     [4, 5],
   );
   assert.equal(CountEvictor.of(9).evictBefore(e, 5), e);

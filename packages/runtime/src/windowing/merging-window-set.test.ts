@@ -24,7 +24,8 @@ function run(gap: number, timestamps: readonly number[]): Run {
     const actual = set.addWindow(w, (result, merged, stateResult, mergedStateWindows) => {
       merges++;
       assert.ok(merged.length >= 1);
-      for (const m of merged) assert.ok(result.start <= m.start && m.end <= result.end, 'result covers merged');
+      for (const m of merged)
+        assert.ok(result.start <= m.start && m.end <= result.end, 'result covers merged');
       // mergeNamespaces: fold the merged state windows into the surviving one.
       const target = state.get(stateResult.id) ?? [];
       for (const sw of mergedStateWindows) {
@@ -73,9 +74,16 @@ test('merged session windows never overlap or touch, and cover every element', (
       const { windows } = run(gap, timestamps);
       const sorted = [...windows].sort((a, b) => a.start - b.start);
       for (let i = 1; i < sorted.length; i++) {
-        assert.ok(sorted[i - 1]!.end < sorted[i]!.start, `${sorted[i - 1]} and ${sorted[i]} should have merged`);
+        assert.ok(
+          sorted[i - 1]!.end < sorted[i]!.start,
+          `${sorted[i - 1]} and ${sorted[i]} should have merged`,
+        );
       }
-      for (const t of timestamps) assert.ok(windows.some((w) => w.start <= t && t < w.end), `${t} is covered`);
+      for (const t of timestamps)
+        assert.ok(
+          windows.some((w) => w.start <= t && t < w.end),
+          `${t} is covered`,
+        );
     }),
     { numRuns: 1000 },
   );
@@ -84,7 +92,9 @@ test('merged session windows never overlap or touch, and cover every element', (
 test('the final windows do not depend on the order elements arrive in', () => {
   fc.assert(
     fc.property(
-      input.chain((i) => fc.tuple(fc.constant(i), fc.shuffledSubarray(i.timestamps, { minLength: i.timestamps.length }))),
+      input.chain((i) =>
+        fc.tuple(fc.constant(i), fc.shuffledSubarray(i.timestamps, { minLength: i.timestamps.length })),
+      ),
       ([{ gap, timestamps }, shuffled]) => {
         const ids = (r: Run): string[] => r.windows.map((w) => w.id).sort();
         const expected = sessions(gap, timestamps).sort();
@@ -107,7 +117,10 @@ test('state namespaces are merged: each window state holds exactly its elements'
         assert.ok(!used.has(sw.id), 'state windows are not shared');
         used.add(sw.id);
         const expected = timestamps.filter((t) => w.start <= t && t < w.end).sort((a, b) => a - b);
-        assert.deepEqual([...(state.get(sw.id) ?? [])].sort((a, b) => a - b), expected);
+        assert.deepEqual(
+          [...(state.get(sw.id) ?? [])].sort((a, b) => a - b),
+          expected,
+        );
       }
       // No orphaned namespaces: every state namespace belongs to an in-flight window.
       for (const [id, contents] of state) if (contents.length > 0) assert.ok(used.has(id), `orphan ${id}`);
@@ -126,12 +139,18 @@ test('a window bridging two sessions merges all three, keeping one state window'
   assert.equal(r.merges, 1);
   const sw = r.set.getStateWindow(new TimeWindow(0, 30));
   assert.ok(sw !== undefined && (sw.id === '0:10' || sw.id === '20:30'));
-  assert.deepEqual([...(r.state.get(sw.id) ?? [])].sort((a, b) => a - b), [0, 10, 20]);
+  assert.deepEqual(
+    [...(r.state.get(sw.id) ?? [])].sort((a, b) => a - b),
+    [0, 10, 20],
+  );
 });
 
 test('the same window again merges nothing', () => {
   const again = run(10, [0, 0]);
-  assert.deepEqual(again.windows.map((w) => w.id), ['0:10']);
+  assert.deepEqual(
+    again.windows.map((w) => w.id),
+    ['0:10'],
+  );
   assert.equal(again.merges, 0, 'the same window again merges nothing');
 });
 
