@@ -131,3 +131,9 @@ export type {
   ProcessWindowFunctionContext,
   WindowFunction,
 } from './windowing/window-function.ts';
+export {
+  describeWindowSpec,
+  type WindowSpec,
+  type WindowFunctionSpec,
+  type AnyProcessWindowFunction,
+} from './windowing/window-spec.ts';
