@@ -21,6 +21,22 @@ import type {
 import type { PartitionerKind } from './job-graph.ts';
 import { PrintSink, type Sink } from './sink.ts';
 import { TextFileSink } from './file-sink.ts';
+import type { TwoInputTransformation } from './transformation.ts';
+import type { MapStateDescriptor } from './state.ts';
+import { ConnectedStreams } from './connected-streams.ts';
+import { BroadcastConnectedStream, BroadcastStream } from './broadcast.ts';
+import { IntervalJoin } from './interval-join.ts';
+import { AllWindowedStream, WindowedStream } from './windowing/windowed-stream.ts';
+import { describeWindowSpec } from './windowing/window-spec.ts';
+import { GlobalWindows } from './windowing/global-windows.ts';
+import { CountTrigger } from './windowing/count-trigger.ts';
+import { PurgingTrigger } from './windowing/purging-trigger.ts';
+import { CountEvictor } from './windowing/count-evictor.ts';
+import type { WindowAssigner } from './windowing/window-assigner.ts';
+import type { GlobalWindow, Window } from './windowing/window.ts';
+
+/** The key of windowAll: every record shares it, so one subtask sees the whole stream. */
+const ALL_WINDOW_KEY: KeySelector<unknown, unknown> = () => 0;
 
 /** Settings shared by streams and sinks: name, uid, parallelism, chaining. */
 abstract class Configurable<Self> {
@@ -153,6 +169,20 @@ export class DataStream<T> extends Configurable<DataStream<T>> {
     };
     return new DataStream<X>(this.env, this.env.addTransformation(t));
   }
+  /** Cuts the whole (non-keyed) stream into windows, evaluated by a single subtask (parallelism 1). */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(assigner, (name, spec) => {
+      const keyBy = this.partition('hash', ALL_WINDOW_KEY);
+      return this.oneInput('window', name, spec, describeWindowSpec(spec), keyBy).setParallelism(1);
+    });
+  }
+  /** Count windows over the whole stream: every `size` records, or the last `size` every `slide`. */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    const w = this.windowAll<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined
+      ? w.trigger(PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)))
+      : w.evictor(CountEvictor.of<GlobalWindow>(size)).trigger(CountTrigger.of<GlobalWindow>(slide));
+  }
   /** Partitions by key: records with equal keys reach the same subtask. */
   keyBy<K>(key: KeySelector<T, K>): KeyedStream<T, K> {
     return new KeyedStream<T, K>(this.env, this.partition('hash', key as KeySelector<unknown, unknown>));
@@ -184,8 +214,57 @@ export class DataStream<T> extends Configurable<DataStream<T>> {
     return new DataStream<T>(this.env, this.partition('rescale'));
   }
   /** Sends every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return new DataStream<T>(this.env, this.partition('broadcast'));
+  broadcast(): DataStream<T>;
+  /**
+   * Broadcasts the stream for the broadcast state pattern: connect a stream to the result and
+   * process it with a (Keyed)BroadcastProcessFunction that keeps one map per descriptor.
+   */
+  broadcast(
+    descriptor: MapStateDescriptor<unknown, unknown>,
+    ...more: MapStateDescriptor<unknown, unknown>[]
+  ): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    const stream = new DataStream<T>(this.env, this.partition('broadcast'));
+    return descriptors.length === 0 ? stream : new BroadcastStream<T>(stream, descriptors);
+  }
+  /**
+   * Connects this stream (input 1) with `other` (input 2) for an operator that sees both: CoMap,
+   * CoFlatMap, CoProcess; with a BroadcastStream, the broadcast state pattern.
+   */
+  connect<B>(other: BroadcastStream<B>): BroadcastConnectedStream<T, B>;
+  connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  connect<B>(
+    other: DataStream<B> | BroadcastStream<B>,
+  ): ConnectedStreams<T, B> | BroadcastConnectedStream<T, B> {
+    return other instanceof BroadcastStream
+      ? new BroadcastConnectedStream<T, B>(this, other)
+      : new ConnectedStreams<T, B>(this, other);
+  }
+  /**
+   * @internal Adds a two-input operator reading this stream as input 1 and `spec.input2` as input 2
+   * (for the API's connect, broadcast and join builders).
+   */
+  addTwoInputOperator<O>(spec: {
+    readonly input2: TwoInputTransformation['input2'];
+    readonly kind: string;
+    readonly name: string;
+    readonly fn: unknown;
+    readonly config: unknown;
+    readonly keyedBy1: PartitionTransformation | undefined;
+    readonly keyedBy2: PartitionTransformation | undefined;
+  }): DataStream<O> {
+    const t: TwoInputTransformation = {
+      ...this.env.newNode(spec.name),
+      type: 'two-input',
+      input1: this.transformation,
+      input2: spec.input2,
+      kind: spec.kind,
+      fn: spec.fn,
+      config: spec.config,
+      keyedBy1: spec.keyedBy1,
+      keyedBy2: spec.keyedBy2,
+    };
+    return new DataStream<O>(this.env, this.env.addTransformation(t));
   }
   /** Writes the stream to `sink`. */
   sinkTo(sink: Sink<T>): DataStreamSink<T> {
@@ -229,6 +308,39 @@ export class KeyedStream<T, K> extends DataStream<T> {
   /** A KeyedProcessFunction: keyed state, timers, side outputs. */
   override process<O>(fn: KeyedProcessFunction<K, T, O> | ProcessFunction<T, O>): DataStream<O> {
     return this.oneInput('process', 'Keyed Process', fn, null, this.#keyBy);
+  }
+  /** Cuts each key's records into windows (tumbling, sliding, session, global, custom). */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(assigner, (name, spec) =>
+      this.oneInput('window', name, spec, describeWindowSpec(spec), this.#keyBy),
+    );
+  }
+  /**
+   * Count windows per key, as Flink's: every `size` records (purging), or, with `slide`, the last
+   * `size` records every `slide` records.
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const w = this.window<GlobalWindow>(GlobalWindows.create());
+    return slide === undefined
+      ? w.trigger(PurgingTrigger.of(CountTrigger.of<GlobalWindow>(size)))
+      : w.evictor(CountEvictor.of<GlobalWindow>(size)).trigger(CountTrigger.of<GlobalWindow>(slide));
+  }
+  /** Connects; with a BroadcastStream, the KeyedBroadcastProcessFunction sees keys of type K. */
+  override connect<B>(other: BroadcastStream<B>): BroadcastConnectedStream<T, B, K>;
+  override connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  override connect<B>(
+    other: DataStream<B> | BroadcastStream<B>,
+  ): ConnectedStreams<T, B> | BroadcastConnectedStream<T, B, K> {
+    return other instanceof BroadcastStream
+      ? new BroadcastConnectedStream<T, B, K>(this, other)
+      : new ConnectedStreams<T, B>(this, other);
+  }
+  /**
+   * Joins with `other` on equal keys within a time interval (event time):
+   * `a.intervalJoin(b).between(lower, upper).process(fn)`.
+   */
+  intervalJoin<B>(other: KeyedStream<B, K>): IntervalJoin<T, B, K> {
+    return new IntervalJoin<T, B, K>(this, other);
   }
   /** Rolling reduce per key (in BATCH mode: one final value per key at end of input). */
   reduce(fn: ReduceFunction<T>): DataStream<T> {

@@ -132,6 +132,11 @@ export type {
   WindowFunction,
 } from './windowing/window-function.ts';
 export {
+  WindowedStream,
+  AllWindowedStream,
+  type WindowTransformationBuilder,
+} from './windowing/windowed-stream.ts';
+export {
   describeWindowSpec,
   type WindowSpec,
   type WindowFunctionSpec,

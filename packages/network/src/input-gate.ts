@@ -86,6 +86,8 @@ export class SingleInputGate implements InputGate {
   readonly #queues: Deque<Received>[] = [];
   /** Channels with queued data, in arrival order: the round-robin of pollNext. */
   readonly #withData = new Deque<number>();
+  /** Elements of a buffer already taken, not yet polled (the buffer carried inline events). */
+  readonly #pending = new Deque<InputGateElement>();
   readonly #hasData: boolean[];
   readonly #granted: number[];
   readonly #received: number[];
@@ -137,6 +139,9 @@ export class SingleInputGate implements InputGate {
 
   pollNext(): InputGateElement | undefined {
     if (this.#failure !== undefined || this.#closed) return undefined;
+    // The rest of a buffer that carried inline events goes first: it precedes anything later.
+    const pending = this.#pending.shift();
+    if (pending !== undefined) return pending;
     const channel = this.#withData.shift();
     if (channel === undefined) return undefined;
     const queue = this.#queues[channel]!;
@@ -151,14 +156,31 @@ export class SingleInputGate implements InputGate {
     this.#heldBuffers--;
     this.#consumed[channel]!++;
     this.#grant(onBufferConsumed(this.#credit, channel));
-    return batch.timestamps === undefined
-      ? { kind: 'records', channel, records: batch.records }
-      : { kind: 'records', channel, records: batch.records, timestamps: batch.timestamps };
+    if (batch.inline === undefined) return recordsElement(channel, batch.records, batch.timestamps);
+    // Cut the buffer at its inline events: records, event, records, ... in their order.
+    const { records, timestamps } = batch;
+    let from = 0;
+    for (const { at, event } of batch.inline) {
+      if (at > from)
+        this.#pending.push(recordsElement(channel, records.slice(from, at), timestamps?.slice(from, at)));
+      this.#pending.push({ kind: 'event', channel, event });
+      from = at;
+    }
+    if (from < records.length) {
+      this.#pending.push(
+        from === 0
+          ? recordsElement(channel, records, timestamps)
+          : recordsElement(channel, records.slice(from), timestamps?.slice(from)),
+      );
+    }
+    return this.#pending.shift();
   }
 
   whenAvailable(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed || this.#withData.length > 0 || this.isFinished()) return Promise.resolve();
+    if (this.#closed || this.#withData.length > 0 || this.#pending.length > 0 || this.isFinished()) {
+      return Promise.resolve();
+    }
     this.#waiter ??= Promise.withResolvers<void>();
     return this.#waiter.promise;
   }
@@ -279,4 +301,14 @@ export class SingleInputGate implements InputGate {
     this.#hasData.fill(false);
     this.#heldBuffers = 0;
   }
+}
+
+function recordsElement(
+  channel: number,
+  records: readonly unknown[],
+  timestamps: readonly number[] | undefined,
+): InputGateElement {
+  return timestamps === undefined
+    ? { kind: 'records', channel, records }
+    : { kind: 'records', channel, records, timestamps };
 }

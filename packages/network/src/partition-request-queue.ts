@@ -229,7 +229,7 @@ export class PartitionRequestQueue {
         view.credit--;
         let bytes: Uint8Array;
         try {
-          bytes = this.#serializer.serialize(item.records, item.timestamps);
+          bytes = this.#serializer.serialize(item.records, item.timestamps, item.inline);
         } catch (err) {
           // A record the serializer cannot handle fails the partition: its consumers see the reason.
           const error = EddyError.from(err);

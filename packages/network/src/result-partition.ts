@@ -15,10 +15,21 @@ import { EddyError, internalError, type JobId } from '@eddy/common';
 import type { ResultPartitionWriter, RuntimeEvent } from '@eddy/runtime';
 import { Deque } from './deque.ts';
 
-/** Records of one buffer with their timestamps (aligned; undefined when the stream has none). */
+/** An event carried inside a buffer, before record `at` (at = records.length: after the last). */
+export interface InlineEvent {
+  readonly at: number;
+  readonly event: RuntimeEvent;
+}
+
+/**
+ * Records of one buffer with their timestamps (aligned; undefined when the stream has none), and
+ * the stream elements that travel between records inside the buffer (watermarks, as Flink
+ * serializes them with the records), in order.
+ */
 export interface RecordBatch {
   readonly records: unknown[];
   readonly timestamps: number[] | undefined;
+  readonly inline: InlineEvent[] | undefined;
 }
 
 /** A finished buffer (a batch of records) or an event, as queued in a subpartition. */
@@ -76,6 +87,8 @@ export class ResultSubpartition {
   #current: unknown[] = [];
   /** Timestamps of #current, created when the first timestamped record arrives. */
   #currentTs: number[] | undefined;
+  /** Inline events of #current. */
+  #currentInline: InlineEvent[] | undefined;
   #reader: SubpartitionReader | undefined;
   #maxQueued = 0;
   #taken = 0;
@@ -164,25 +177,33 @@ export class ResultSubpartition {
       }
       i += n;
       if (current.length >= target) {
-        this.#enqueueBuffer(current, this.#currentTs);
+        this.#enqueueBuffer(current, this.#currentTs, this.#currentInline);
         current = this.#current = [];
         this.#currentTs = timestamps === undefined ? undefined : [];
+        this.#currentInline = undefined;
       }
     }
   }
 
   hasPartialBuffer(): boolean {
-    return this.#current.length > 0;
+    return this.#current.length > 0 || this.#currentInline !== undefined;
+  }
+
+  /** Appends `event` to the buffer in progress, after the records appended so far. */
+  appendInline(event: RuntimeEvent): void {
+    (this.#currentInline ??= []).push({ at: this.#current.length, event });
   }
 
   /** Cuts the buffer in progress, if it holds anything. */
   flush(): void {
-    if (this.#current.length === 0) return;
+    if (!this.hasPartialBuffer()) return;
     const records = this.#current;
     const timestamps = this.#currentTs;
+    const inline = this.#currentInline;
     this.#current = [];
     this.#currentTs = undefined;
-    this.#enqueueBuffer(records, timestamps);
+    this.#currentInline = undefined;
+    this.#enqueueBuffer(records, timestamps, inline);
   }
 
   addEvent(event: RuntimeEvent): void {
@@ -197,13 +218,18 @@ export class ResultSubpartition {
     this.#buffers = 0;
     this.#current = [];
     this.#currentTs = undefined;
+    this.#currentInline = undefined;
     const reader = this.#reader;
     this.#reader = undefined;
     reader?.notifyReleased(error);
   }
 
-  #enqueueBuffer(records: unknown[], timestamps: number[] | undefined): void {
-    this.#queue.push({ kind: 'buffer', records, timestamps });
+  #enqueueBuffer(
+    records: unknown[],
+    timestamps: number[] | undefined,
+    inline: InlineEvent[] | undefined,
+  ): void {
+    this.#queue.push({ kind: 'buffer', records, timestamps, inline });
     this.#buffers++;
     if (this.#buffers > this.#maxQueued) this.#maxQueued = this.#buffers;
     if (this.#buffers === this.#partition.backlogLimit + 1) this.#partition.onAboveBacklogLimit();
@@ -295,6 +321,20 @@ export class ResultPartition implements ResultPartitionWriter {
       throw internalError(`event '${event.kind}' into partition ${this.partitionId} after finish()`);
     }
     for (const sub of this.#subpartitions) sub.addEvent(event);
+  }
+
+  /**
+   * Appends `event` to every subpartition inside the record stream, without cutting buffers: for
+   * stream elements that are frequent and small (watermarks), as Flink serializes them with records.
+   */
+  broadcastInline(event: RuntimeEvent): void {
+    if (this.#state !== 'running') {
+      if (this.#state === 'released') return;
+      throw internalError(`event '${event.kind}' into partition ${this.partitionId} after finish()`);
+    }
+    for (const sub of this.#subpartitions) sub.appendInline(event);
+    if (this.#bufferTimeout <= 0) this.flushAll();
+    else if (this.#flushTimer === undefined) this.#armFlushTimer();
   }
 
   flushAll(): void {

@@ -50,6 +50,12 @@ export interface ResultPartitionWriter {
   ): void;
   /** Appends `event` to every subpartition after the data emitted so far (flushing it first). */
   broadcastEvent(event: RuntimeEvent): void;
+  /**
+   * Appends `event` to every subpartition inside the record stream, in order, without cutting the
+   * buffer in progress: how watermarks travel (as Flink serializes them with the records), so a
+   * watermark after every record costs no more than the record.
+   */
+  broadcastInline(event: RuntimeEvent): void;
   /** Hands partly filled buffers to their channels now (the buffer timeout does this periodically). */
   flushAll(): void;
   /** False while any subpartition holds more unsent buffers than its backlog limit. */

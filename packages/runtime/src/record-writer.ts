@@ -17,10 +17,10 @@ abstract class RecordWriterOutput implements Output {
     // A network output carries one stream; side outputs have edges of their own.
   }
   emitWatermark(watermark: number): void {
-    this.writer.broadcastEvent({ kind: 'watermark', payload: watermark });
+    this.writer.broadcastInline({ kind: 'watermark', payload: watermark });
   }
   emitWatermarkStatus(idle: boolean): void {
-    this.writer.broadcastEvent({ kind: 'watermark-status', payload: idle });
+    this.writer.broadcastInline({ kind: 'watermark-status', payload: idle });
   }
 }
 

@@ -47,6 +47,9 @@ class MemoryShuffle implements ShuffleEnvironment {
       broadcastEvent: (event) => {
         for (let s = 0; s < desc.numberOfSubpartitions; s++) push(s, { kind: 'event', channel: 0, event });
       },
+      broadcastInline: (event) => {
+        for (let s = 0; s < desc.numberOfSubpartitions; s++) push(s, { kind: 'event', channel: 0, event });
+      },
       flushAll: () => undefined,
       isAvailable: () => true,
       whenAvailable: () => Promise.resolve(),

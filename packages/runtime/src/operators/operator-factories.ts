@@ -1,10 +1,11 @@
 // Which StreamOperator runs a transformation of a given kind. One table, so that adding an operator
 // kind (windows, joins, connected streams) is one entry here and nothing in the chain.
-import type { JobGraph, OneInputTransformation, TwoInputTransformation } from '@eddy/api';
+import type { JobGraph, OneInputTransformation, TwoInputTransformation, WindowSpec } from '@eddy/api';
 import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './basic-operators.ts';
 import { KeyedReduceOperator } from './keyed-reduce-operator.ts';
 import type { StreamOperator } from './stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.ts';
+import { WindowOperator } from '../windowing/window-operator.ts';
 
 /** What a factory gets. */
 export interface OperatorFactoryContext {
@@ -31,6 +32,7 @@ export const ONE_INPUT_OPERATORS: Readonly<Record<string, OneInputOperatorFactor
   reduce: (t, ctx) => new KeyedReduceOperator(t.fn, ctx.graph.runtimeMode),
   'timestamps-watermarks': (t, ctx) =>
     new TimestampsAndWatermarksOperator(t.fn as never, ctx.graph.autoWatermarkInterval ?? 200),
+  window: (t) => new WindowOperator(t.fn as WindowSpec),
 };
 
 /** Two-input operator kinds. */

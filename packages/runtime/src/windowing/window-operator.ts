@@ -225,9 +225,10 @@ export class WindowOperator extends AbstractStreamOperator implements Triggerabl
 
   // ---- shared helpers -------------------------------------------------------------------------
 
+  /** The time that places a record in windows: its timestamp, or the clock for processing time. */
   #timestampOf(ts: number | undefined): number {
-    if (ts !== undefined) return ts;
     if (!this.#eventTime) return this.processingTime.now();
+    if (ts !== undefined) return ts;
     throw userError(
       'WINDOW_NO_TIMESTAMP',
       'a record without a timestamp reached an event-time window: assign timestamps with assignTimestampsAndWatermarks(...) or a source watermark strategy, or use processing-time windows',
@@ -437,7 +438,8 @@ export class WindowOperator extends AbstractStreamOperator implements Triggerabl
     this.#contents.setCurrentNamespace(stateWindow.id);
     this.#addContent(value, ts);
     this.#triggerContext.window = window;
-    const r = this.#trigger.onElement(value, t, window, this.#triggerContext);
+    // Triggers see the record's own timestamp when it has one (Flink passes element.getTimestamp()).
+    const r = this.#trigger.onElement(value, ts ?? t, window, this.#triggerContext);
     if (isFire(r)) {
       this.#contents.setCurrentNamespace(stateWindow.id);
       if (!this.#hasContents()) return;
