@@ -142,3 +142,34 @@ export {
   type WindowFunctionSpec,
   type AnyProcessWindowFunction,
 } from './windowing/window-spec.ts';
+// Connected streams, broadcast state and joins.
+export { ConnectedStreams, KeyedConnectedStreams } from './connected-streams.ts';
+export type {
+  CoMapFunction,
+  CoFlatMapFunction,
+  CoProcessFunction,
+  CoProcessOnTimerContext,
+  KeyedCoProcessFunction,
+} from './co-functions.ts';
+export {
+  BroadcastStream,
+  BroadcastConnectedStream,
+  type BroadcastProcessSpec,
+  type ReadOnlyBroadcastState,
+  type BroadcastState,
+  type BroadcastProcessFunction,
+  type BroadcastProcessContext,
+  type BroadcastProcessReadOnlyContext,
+  type KeyedBroadcastProcessFunction,
+  type KeyedBroadcastProcessContext,
+  type KeyedBroadcastProcessReadOnlyContext,
+  type KeyedBroadcastOnTimerContext,
+  type KeyedStateFunction,
+} from './broadcast.ts';
+export {
+  IntervalJoin,
+  IntervalJoined,
+  type IntervalJoinSpec,
+  type ProcessJoinFunction,
+  type ProcessJoinContext,
+} from './interval-join.ts';

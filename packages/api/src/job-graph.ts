@@ -118,6 +118,10 @@ export function validateJobGraph(input: unknown): JobGraph {
   ) {
     errors.push('bufferTimeout must be a non-negative integer');
   }
+  const awi = g['autoWatermarkInterval'];
+  if (awi !== undefined && !(Number.isInteger(awi) && (awi as number) >= 0)) {
+    errors.push('autoWatermarkInterval must be a non-negative integer');
+  }
   if (typeof g['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(g['hash']))
     errors.push('hash must be 64 hex characters');
   const vertices = Array.isArray(g['vertices'])

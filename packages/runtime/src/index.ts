@@ -46,3 +46,8 @@ export {
   type HarnessElement,
   type HarnessOptions,
 } from './testing/operator-test-harness.ts';
+export { CoMapOperator, CoFlatMapOperator } from './operators/co-map-operators.ts';
+export { CoProcessOperator } from './operators/co-process-operator.ts';
+export { BroadcastProcessOperator } from './operators/broadcast-process-operator.ts';
+export { HeapBroadcastState } from './operators/broadcast-state.ts';
+export { IntervalJoinOperator } from './operators/interval-join-operator.ts';

@@ -36,6 +36,6 @@ export class PurgingTrigger<T, W extends Window> implements Trigger<T, W> {
     this.nested.clear(window, ctx);
   }
   describe(): unknown {
-    return { kind: 'purging', nested: describeTrigger(this.nested as Trigger<unknown, Window>) };
+    return { kind: 'purging', nested: describeTrigger(this.nested) };
   }
 }

@@ -58,12 +58,12 @@ abstract class WindowSettings<T, W extends Window> {
 
   protected build<O>(fn: WindowFunctionSpec): DataStream<O> {
     const spec: WindowSpec = {
-      assigner: this.#assigner as WindowAssigner<unknown, Window>,
-      trigger: this.#trigger as Trigger<unknown, Window>,
+      assigner: this.#assigner,
+      trigger: this.#trigger,
       defaultTrigger: this.#defaultTrigger,
-      evictor: this.#evictor as Evictor<unknown, Window> | undefined,
+      evictor: this.#evictor,
       allowedLateness: this.#lateness,
-      lateDataTag: this.#lateTag as OutputTag<unknown> | undefined,
+      lateDataTag: this.#lateTag,
       function: fn,
       keyed: this.#keyed,
     };
@@ -129,7 +129,7 @@ export class WindowedStream<T, K, W extends Window> extends WindowSettings<T, W>
   ): DataStream<O | V> {
     return this.build({
       kind: 'aggregate',
-      aggregate: agg as AggregateFunction<unknown, unknown, unknown>,
+      aggregate: agg,
       process: process as AnyProcessWindowFunction | undefined,
     });
   }
@@ -191,7 +191,7 @@ export class AllWindowedStream<T, W extends Window> extends WindowSettings<T, W>
   ): DataStream<O | V> {
     return this.build({
       kind: 'aggregate',
-      aggregate: agg as AggregateFunction<unknown, unknown, unknown>,
+      aggregate: agg,
       process: process as AnyProcessWindowFunction | undefined,
     });
   }

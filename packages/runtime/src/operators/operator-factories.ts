@@ -4,6 +4,11 @@ import type { JobGraph, OneInputTransformation, TwoInputTransformation, WindowSp
 import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from './basic-operators.ts';
 import { KeyedReduceOperator } from './keyed-reduce-operator.ts';
 import type { StreamOperator } from './stream-operator.ts';
+import type { BroadcastProcessSpec, IntervalJoinSpec } from '@eddy/api';
+import { CoFlatMapOperator, CoMapOperator } from './co-map-operators.ts';
+import { CoProcessOperator } from './co-process-operator.ts';
+import { BroadcastProcessOperator } from './broadcast-process-operator.ts';
+import { IntervalJoinOperator } from './interval-join-operator.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.ts';
 import { WindowOperator } from '../windowing/window-operator.ts';
 
@@ -36,4 +41,11 @@ export const ONE_INPUT_OPERATORS: Readonly<Record<string, OneInputOperatorFactor
 };
 
 /** Two-input operator kinds. */
-export const TWO_INPUT_OPERATORS: Readonly<Record<string, TwoInputOperatorFactory>> = {};
+export const TWO_INPUT_OPERATORS: Readonly<Record<string, TwoInputOperatorFactory>> = {
+  'co-map': (t) => new CoMapOperator(t.fn),
+  'co-flat-map': (t) => new CoFlatMapOperator(t.fn),
+  'co-process': (t) => new CoProcessOperator(t.fn),
+  'broadcast-process': (t) => new BroadcastProcessOperator(t.fn as BroadcastProcessSpec),
+  'keyed-broadcast-process': (t) => new BroadcastProcessOperator(t.fn as BroadcastProcessSpec),
+  'interval-join': (t) => new IntervalJoinOperator(t.fn as IntervalJoinSpec),
+};

@@ -7,6 +7,12 @@
 //   await h.processWatermark(100);
 //   assert.deepEqual(h.extractOutputValues(), [...]);
 import type {
+  BroadcastProcessFunction,
+  CoProcessFunction,
+  KeyedBroadcastProcessFunction,
+  KeyedCoProcessFunction,
+  MapStateDescriptor,
+  ProcessJoinFunction,
   KeySelector,
   KeyedProcessFunction,
   OutputTag,
@@ -18,6 +24,9 @@ import { userError } from '@eddy/common';
 import { HeapKeyedStateBackend, keyGroupRangeForSubtask } from '@eddy/state';
 import { TaskMailbox } from '../mailbox.ts';
 import { ProcessOperator } from '../operators/basic-operators.ts';
+import { CoProcessOperator } from '../operators/co-process-operator.ts';
+import { BroadcastProcessOperator } from '../operators/broadcast-process-operator.ts';
+import { IntervalJoinOperator } from '../operators/interval-join-operator.ts';
 import type { Output, StreamOperator, Timestamps } from '../operators/stream-operator.ts';
 import { ManualProcessingTimeService } from '../timers/processing-time-service.ts';
 
@@ -104,6 +113,99 @@ export class OperatorTestHarness {
     });
     await h.open();
     return h;
+  }
+
+  /**
+   * A harness around any two-input operator: feed input 0 with processElement, input 1 with
+   * processElement2. Give `keySelectors` (one per input) for a keyed operator.
+   */
+  static async forTwoInputOperator(
+    operator: StreamOperator,
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    const h = new OperatorTestHarness(operator, options);
+    await h.open();
+    return h;
+  }
+
+  /** A harness around a CoProcessFunction (not keyed). */
+  static forCoProcessFunction<I1, I2, O>(
+    fn: CoProcessFunction<I1, I2, O>,
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    return OperatorTestHarness.forTwoInputOperator(new CoProcessOperator(fn), options);
+  }
+
+  /** A harness around a KeyedCoProcessFunction, inputs keyed by `key1` and `key2`. */
+  static forKeyedCoProcessFunction<K, I1, I2, O>(
+    fn: KeyedCoProcessFunction<K, I1, I2, O>,
+    key1: KeySelector<I1, K>,
+    key2: KeySelector<I2, K>,
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    return OperatorTestHarness.forTwoInputOperator(new CoProcessOperator(fn), {
+      ...options,
+      keySelectors: [key1 as KeySelector<unknown, unknown>, key2 as KeySelector<unknown, unknown>],
+    });
+  }
+
+  /** A harness around a BroadcastProcessFunction; input 1 is the broadcast side. */
+  static forBroadcastProcessFunction<I1, I2, O>(
+    fn: BroadcastProcessFunction<I1, I2, O>,
+    descriptors: readonly MapStateDescriptor<unknown, unknown>[],
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    const op = new BroadcastProcessOperator({
+      function: fn as BroadcastProcessFunction<unknown, unknown, unknown>,
+      descriptors,
+    });
+    return OperatorTestHarness.forTwoInputOperator(op, options);
+  }
+
+  /** A harness around a KeyedBroadcastProcessFunction, input 0 keyed by `key`. */
+  static forKeyedBroadcastProcessFunction<K, I1, I2, O>(
+    fn: KeyedBroadcastProcessFunction<K, I1, I2, O>,
+    key: KeySelector<I1, K>,
+    descriptors: readonly MapStateDescriptor<unknown, unknown>[],
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    const op = new BroadcastProcessOperator({
+      function: fn as KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>,
+      descriptors,
+    });
+    return OperatorTestHarness.forTwoInputOperator(op, {
+      ...options,
+      keySelectors: [key as KeySelector<unknown, unknown>, undefined],
+    });
+  }
+
+  /**
+   * A harness around an interval join of inputs keyed by `key1` and `key2`, joining pairs with
+   * lowerBound <= right.ts - left.ts <= upperBound (inclusive).
+   */
+  static forIntervalJoin<K, I1, I2, O>(
+    fn: ProcessJoinFunction<I1, I2, O>,
+    key1: KeySelector<I1, K>,
+    key2: KeySelector<I2, K>,
+    bounds: {
+      readonly lowerBound: number;
+      readonly upperBound: number;
+      readonly leftLateDataTag?: OutputTag<I1>;
+      readonly rightLateDataTag?: OutputTag<I2>;
+    },
+    options: HarnessOptions = {},
+  ): Promise<OperatorTestHarness> {
+    const op = new IntervalJoinOperator({
+      function: fn as ProcessJoinFunction<unknown, unknown, unknown>,
+      lowerBound: bounds.lowerBound,
+      upperBound: bounds.upperBound,
+      leftLateDataTag: bounds.leftLateDataTag as OutputTag<unknown> | undefined,
+      rightLateDataTag: bounds.rightLateDataTag as OutputTag<unknown> | undefined,
+    });
+    return OperatorTestHarness.forTwoInputOperator(op, {
+      ...options,
+      keySelectors: [key1 as KeySelector<unknown, unknown>, key2 as KeySelector<unknown, unknown>],
+    });
   }
 
   /** Opens the operator (the static constructors do this). */

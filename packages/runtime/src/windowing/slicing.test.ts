@@ -51,7 +51,10 @@ function naive(p: Params, events: readonly Event[]): string[] {
         timers.delete(id);
         const w = new TimeWindow(t.start, t.start + p.size);
         if (t.time === w.maxTimestamp()) emit(epoch, t.key, w);
-        if (t.time === cleanupTime(w)) windows.delete(`${t.key}|${t.start}`);
+        if (t.time === cleanupTime(w)) {
+          windows.delete(`${t.key}|${t.start}`);
+          out.push(`${epoch}|clear|${t.key}|${t.start}`);
+        }
       }
     }
   });
@@ -86,7 +89,7 @@ function sliced(p: Params, events: readonly Event[]): { out: string[]; maxSlices
     removeSlice: (start) => slices.delete(`${key}|${start}`),
     registerTimer: (time, kind) => timers.set(`${key}|${kind}|${time}`, { key, time, kind }),
     emit: (w, a) => out.push(`${epoch}|${key}|${w.start}|${w.end}|${a.sum}|${a.count}`),
-    clearWindow: () => undefined,
+    clearWindow: (w) => out.push(`${epoch}|clear|${key}|${w.start}`),
   };
   events.forEach((e, i) => {
     epoch = i;
@@ -98,11 +101,15 @@ function sliced(p: Params, events: readonly Event[]): { out: string[]; maxSlices
     } else {
       wm = e.wm;
       // Timers fire in time order, each possibly registering nothing new (all are in the past).
-      const due = [...timers.entries()].filter(([, t]) => t.time <= wm).sort((a, b) => a[1].time - b[1].time);
-      for (const [id, t] of due) {
-        timers.delete(id);
-        key = t.key;
-        s.onTimer(t.time, t.kind, ctx);
+      // Timers fire in time order; a timer may register further (due) timers, as the timer service allows.
+      for (;;) {
+        let next: [string, { key: number; time: number; kind: SliceTimerKind }] | undefined;
+        for (const e of timers)
+          if (e[1].time <= wm && (next === undefined || e[1].time < next[1].time)) next = e;
+        if (next === undefined) break;
+        timers.delete(next[0]);
+        key = next[1].key;
+        s.onTimer(next[1].time, next[1].kind, ctx);
       }
     }
   });
@@ -208,12 +215,13 @@ test('processing-time slicing fires at the window end and never counts records l
     clearWindow: () => undefined,
   };
   assert.equal(s.processElement(5, 3, ctx), true);
-  // Lateness is ignored in processing time: cleanup happens with the firing, no cleanup timers.
+  // Lateness is ignored in processing time: cleanup happens with the firing, no cleanup timers. Only
+  // the earliest window's timer is registered; each firing registers the next.
   assert.deepEqual(
     timers.map((t) => `${t.kind}@${t.time}`),
-    ['fire@7', 'fire@5', 'fire@3'],
+    ['fire@3'],
   );
-  for (const t of timers.sort((a, b) => a.time - b.time)) s.onTimer(t.time, t.kind, ctx);
+  for (let t = timers.shift(); t !== undefined; t = timers.shift()) s.onTimer(t.time, t.kind, ctx);
   assert.deepEqual(emitted, ['-2-4:5', '0-6:5', '2-8:5']);
   assert.equal(slices.size, 0);
   assert.equal(s.isElementLate(0, MAX_WATERMARK), false);

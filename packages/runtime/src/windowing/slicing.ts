@@ -6,9 +6,11 @@
 // size/gcd merges. Results, firing times and lateness behave exactly as Flink's WindowOperator with
 // EventTimeTrigger/ProcessingTimeTrigger (property-tested against a per-window reference).
 //
-// Timers: a slice, when created, registers a fire timer at maxTimestamp for each window containing
-// it, and (event time with allowed lateness) a cleanup timer at maxTimestamp + allowedLateness.
-// Slice [p, p + gcd) is dropped when the window with the largest start <= p (the last window
+// Timers: a slice, when created, registers a fire timer at maxTimestamp of the earliest window
+// containing it that has not fired, and (event time with allowed lateness) a cleanup timer at
+// maxTimestamp + allowedLateness of the earliest one not cleaned up. A firing (cleanup) registers the
+// next window's firing (cleanup) when that window holds slices, so every window with contents fires
+// and is cleaned up exactly once, as with per-window timers. Slice [p, p + gcd) is dropped when the window with the largest start <= p (the last window
 // containing it) is cleaned up. Pure: state and timers go through a SliceContext scoped to the
 // current key. Called only from the task thread.
 import { MAX_WATERMARK, MIN_WATERMARK, TimeWindow } from '@eddy/api';
@@ -116,6 +118,11 @@ export class SlicedWindows<IN, ACC> {
     if (!created && this.#lateness === 0) return true;
 
     // Latest start first, as Flink's sliding assigners order windows (and so their late firings).
+    // A new slice registers timers only for the earliest window still to fire or clean up; each
+    // timer registers the next window's when that window holds slices (see onTimer). So a slice costs
+    // one or two timers, not size/slide of them.
+    let fireAt: number | undefined;
+    let cleanupAt: number | undefined;
     for (let start = lastStart; start > ps - size; start -= slide) {
       const maxTs = start + size - 1;
       const cleanup = this.#cleanupTime(maxTs);
@@ -124,10 +131,12 @@ export class SlicedWindows<IN, ACC> {
         // EventTimeTrigger.onElement fires a window the watermark already passed (a late firing).
         this.#fire(start, ctx);
       } else if (created) {
-        ctx.registerTimer(maxTs, 'fire');
+        fireAt = maxTs;
       }
-      if (created && !this.#cleanupAtFire) ctx.registerTimer(cleanup, 'cleanup');
+      if (created && !this.#cleanupAtFire) cleanupAt = cleanup;
     }
+    if (fireAt !== undefined) ctx.registerTimer(fireAt, 'fire');
+    if (cleanupAt !== undefined) ctx.registerTimer(cleanupAt, 'cleanup');
     return true;
   }
 
@@ -137,9 +146,19 @@ export class SlicedWindows<IN, ACC> {
       const start = time + 1 - this.size;
       this.#fire(start, ctx);
       if (this.#cleanupAtFire) this.#cleanup(start, ctx);
+      if (this.#hasSlices(start + this.slide, ctx)) ctx.registerTimer(time + this.slide, 'fire');
     } else {
-      this.#cleanup(time - this.#lateness + 1 - this.size, ctx);
+      const start = time - this.#lateness + 1 - this.size;
+      this.#cleanup(start, ctx);
+      if (this.#hasSlices(start + this.slide, ctx)) ctx.registerTimer(time + this.slide, 'cleanup');
     }
+  }
+
+  /** Whether window [start, start + size) holds any slice. */
+  #hasSlices(start: number, ctx: SliceContext<ACC>): boolean {
+    const end = start + this.size;
+    for (let s = start; s < end; s += this.sliceSize) if (ctx.getSlice(s) !== undefined) return true;
+    return false;
   }
 
   /** Whether a record dropped by processElement counts as late (Flink's isElementLate). */

@@ -154,7 +154,7 @@ test('allowed lateness: late firings per late element, cleanup after lateness, l
       lateness: 5,
       lateTag: late,
       // The explicit (non-default) trigger forces the general per-window path.
-      ...(sliced ? {} : { trigger: EventTimeTrigger.create() as Trigger<unknown, Window> }),
+      ...(sliced ? {} : { trigger: EventTimeTrigger.create() }),
     });
     assert.equal(op.sliced, sliced);
     await h.processElement({ key: 'a', v: 1 }, 5);
@@ -323,7 +323,7 @@ test('ContinuousEventTimeTrigger fires early every interval and at the end', asy
 test('ContinuousProcessingTimeTrigger fires every interval of processing time', async () => {
   const { h } = await harness({
     assigner: GlobalWindows.create(),
-    trigger: ContinuousProcessingTimeTrigger.of(10) as unknown as Trigger<unknown, Window>,
+    trigger: ContinuousProcessingTimeTrigger.of(10),
     fn: reduce(),
   });
   await h.setProcessingTime(3);
@@ -468,7 +468,7 @@ test('the sliced path emits exactly what the per-window path emits (random input
             },
             lateness: p.lateness,
             lateTag: late,
-            ...(sliced ? {} : { trigger: EventTimeTrigger.create() as Trigger<unknown, Window> }),
+            ...(sliced ? {} : { trigger: EventTimeTrigger.create() }),
           });
           assert.equal(op.sliced, sliced);
           const out: string[] = [];

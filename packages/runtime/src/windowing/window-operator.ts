@@ -602,19 +602,19 @@ class WindowTriggerContext implements OnMergeContext {
     this.#op.timers.deleteEventTimeTimer(this.window.id, time);
   }
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.window.id);
+    return this.#op.stateIn(d, this.window.id);
   }
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.window.id);
+    return this.#op.stateIn(d, this.window.id);
   }
   getMapState<UK, UV>(d: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
-    return this.#op.stateIn(d as StateDescriptor, this.window.id);
+    return this.#op.stateIn(d, this.window.id);
   }
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.window.id);
+    return this.#op.stateIn(d, this.window.id);
   }
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.#op.stateIn(d as StateDescriptor, this.window.id);
+    return this.#op.stateIn(d, this.window.id);
   }
   mergePartitionedState(descriptor: StateDescriptor): void {
     const h = this.#op.stateIn<InternalKvState>(descriptor, this.window.id);
@@ -634,19 +634,19 @@ class WindowStateStore implements KeyedStateStore {
     this.#ctx = ctx;
   }
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.#ctx.current.id);
+    return this.#op.stateIn(d, this.#ctx.current.id);
   }
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.#ctx.current.id);
+    return this.#op.stateIn(d, this.#ctx.current.id);
   }
   getMapState<UK, UV>(d: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
-    return this.#op.stateIn(d as StateDescriptor, this.#ctx.current.id);
+    return this.#op.stateIn(d, this.#ctx.current.id);
   }
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    return this.#op.stateIn(d as StateDescriptor, this.#ctx.current.id);
+    return this.#op.stateIn(d, this.#ctx.current.id);
   }
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.#op.stateIn(d as StateDescriptor, this.#ctx.current.id);
+    return this.#op.stateIn(d, this.#ctx.current.id);
   }
 }
 
@@ -676,7 +676,7 @@ class WindowProcessContext implements ProcessWindowFunctionContext<Window> {
     return this.#op.globalState;
   }
   output<X>(tag: OutputTag<X>, value: X): void {
-    this.#op.emitSide(tag as OutputTag<unknown>, value, this.current.maxTimestamp());
+    this.#op.emitSide(tag, value, this.current.maxTimestamp());
   }
 }
 

@@ -1,0 +1,181 @@
+// Runs a CoProcessFunction or KeyedCoProcessFunction over connected streams: processElement1 for
+// input 0, processElement2 for input 1. Keyed (both inputs hash-partitioned by their key selectors)
+// when both inputs are keyed: then keyed state is shared by the inputs and timers fire per key.
+// Outputs carry the timestamp of the input record; outputs of an event-time timer carry its time.
+import type {
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+  OnTimerContext,
+  OutputTag,
+  RuntimeContext,
+  TimerService,
+} from '@eddy/api';
+import { EddyError } from '@eddy/common';
+import { VOID_NAMESPACE } from '@eddy/state';
+import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
+import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
+import { TimestampedCollector } from './co-map-operators.ts';
+import type { OperatorContext, Timestamps } from './stream-operator.ts';
+
+/** What a user-facing timer service needs from its operator. */
+export interface TimerServiceOwner {
+  processingTimeNow(): number;
+  watermark(): number;
+  /** The keyed timers, or a user error saying why there are none. */
+  timers(what: string): InternalTimerService;
+}
+
+/** ctx.timerService() of a process function: timers in the void namespace for the current key. */
+export class UserTimerService implements TimerService {
+  readonly #owner: TimerServiceOwner;
+  constructor(owner: TimerServiceOwner) {
+    this.#owner = owner;
+  }
+  currentProcessingTime(): number {
+    return this.#owner.processingTimeNow();
+  }
+  currentWatermark(): number {
+    return this.#owner.watermark();
+  }
+  registerEventTimeTimer(time: number): void {
+    this.#owner.timers('registerEventTimeTimer').registerEventTimeTimer(VOID_NAMESPACE, time);
+  }
+  registerProcessingTimeTimer(time: number): void {
+    this.#owner.timers('registerProcessingTimeTimer').registerProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+  deleteEventTimeTimer(time: number): void {
+    this.#owner.timers('deleteEventTimeTimer').deleteEventTimeTimer(VOID_NAMESPACE, time);
+  }
+  deleteProcessingTimeTimer(time: number): void {
+    this.#owner.timers('deleteProcessingTimeTimer').deleteProcessingTimeTimer(VOID_NAMESPACE, time);
+  }
+}
+
+/** The user error for timers on an operator without keyed inputs. */
+export function timersNeedKeys(what: string, fix: string): EddyError {
+  return new EddyError('NOT_KEYED', `${what}: setting timers is only supported on keyed streams: ${fix}`, {
+    domain: 'user',
+  });
+}
+
+/** The context a co-process function sees; one per operator, updated per record. */
+class CoProcessFunctionContext implements OnTimerContext<unknown> {
+  readonly #op: CoProcessOperator;
+  readonly #timerService: UserTimerService;
+  readonly #batch: BatchCollector;
+  readonly runtime: RuntimeContext;
+  currentTimestamp: number | undefined;
+  domain: 'event-time' | 'processing-time' = 'event-time';
+  constructor(op: CoProcessOperator, runtime: RuntimeContext, batch: BatchCollector) {
+    this.#op = op;
+    this.runtime = runtime;
+    this.#batch = batch;
+    this.#timerService = new UserTimerService(op);
+  }
+  timestamp(): number | undefined {
+    return this.currentTimestamp;
+  }
+  timerService(): TimerService {
+    return this.#timerService;
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.#batch.addSide(tag.id, value, this.currentTimestamp);
+  }
+  getCurrentKey(): unknown {
+    return this.#op.currentKey();
+  }
+  timeDomain(): 'event-time' | 'processing-time' {
+    return this.domain;
+  }
+}
+
+type AnyCoProcessFunction = CoProcessFunction<unknown, unknown, unknown> &
+  KeyedCoProcessFunction<unknown, unknown, unknown, unknown>;
+
+/** Runs a (Keyed)CoProcessFunction. */
+export class CoProcessOperator extends AbstractStreamOperator implements TimerServiceOwner {
+  readonly #fn: AnyCoProcessFunction;
+  readonly #out = new TimestampedCollector(this.collector);
+  #ctx!: CoProcessFunctionContext;
+  #timers: InternalTimerService | undefined;
+
+  constructor(fn: unknown) {
+    super();
+    const f = fn as Partial<AnyCoProcessFunction> | null;
+    if (
+      f === null ||
+      typeof f !== 'object' ||
+      typeof f.processElement1 !== 'function' ||
+      typeof f.processElement2 !== 'function'
+    ) {
+      throw new TypeError(
+        'connect(...).process() expects an object with processElement1(value, ctx, out) and processElement2(value, ctx, out) methods',
+      );
+    }
+    this.#fn = fn as AnyCoProcessFunction;
+  }
+
+  override async open(ctx: OperatorContext): Promise<void> {
+    this.setup(ctx);
+    this.#ctx = new CoProcessFunctionContext(this, ctx.runtime, this.collector);
+    if (this.keyedBackend !== undefined) {
+      this.#timers = this.getInternalTimerService({
+        onEventTime: (t) => this.#fire(t, 'event-time'),
+        onProcessingTime: (t) => this.#fire(t, 'processing-time'),
+      });
+    }
+    await this.#fn.open?.(ctx.runtime);
+  }
+
+  /** @internal */
+  currentKey(): unknown {
+    return this.requireKeyed('getCurrentKey()').getCurrentKey();
+  }
+  /** @internal */
+  processingTimeNow(): number {
+    return this.processingTime.now();
+  }
+  /** @internal */
+  watermark(): number {
+    return this.currentWatermark;
+  }
+  /** @internal */
+  timers(what: string): InternalTimerService {
+    if (this.#timers === undefined) {
+      throw timersNeedKeys(what, 'key both inputs with connect(...).keyBy(key1, key2)');
+    }
+    return this.#timers;
+  }
+
+  processBatch(batch: readonly unknown[], timestamps: Timestamps, input: number): void | Promise<void> {
+    const c = this.#out;
+    const ctx = this.#ctx;
+    const fn = this.#fn;
+    const keyed = this.keyedBackend !== undefined;
+    const first = input === 0;
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i];
+      const ts = timestamps?.[i];
+      ctx.currentTimestamp = ts;
+      c.timestamp = ts;
+      if (keyed) this.setKeyContextElement(v, input);
+      if (first) fn.processElement1(v, ctx, c);
+      else fn.processElement2(v, ctx, c);
+    }
+    return this.collector.flush(this.output);
+  }
+
+  #fire(timer: Timer, domain: 'event-time' | 'processing-time'): void {
+    if (this.#fn.onTimer === undefined) return;
+    const ctx = this.#ctx;
+    ctx.domain = domain;
+    ctx.currentTimestamp = domain === 'event-time' ? timer.time : undefined;
+    this.#out.timestamp = ctx.currentTimestamp;
+    this.#fn.onTimer(timer.time, ctx, this.#out);
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#fn.close?.();
+  }
+}
