@@ -19,6 +19,9 @@
 // out of order than that may be dropped with their pairs, as Flink would drop them (which ones
 // depends on when watermarks are emitted). End of input advances the watermark to +infinity, so
 // every pair is emitted before the job finishes.
+//
+// Optional: --watermark-interval MS (default 200, Flink's auto-watermark interval); 0 emits a
+// watermark after every batch of records, which bounds the join's buffers more tightly.
 import { defineJob, WatermarkStrategy, type DataStream, type JobArgs } from '@eddy/api';
 
 interface Row {
@@ -55,6 +58,7 @@ export default defineJob((env, args) => {
   if (lower > upper) throw new RangeError(`--lower ${lower} must not exceed --upper ${upper}`);
   if (outOfOrderness < 0) throw new RangeError('--out-of-orderness must be >= 0');
   env.setJobName('interval-join');
+  if (args.has('watermark-interval')) env.setAutoWatermarkInterval(integerArg(args, 'watermark-interval'));
 
   const watermarks = WatermarkStrategy.forBoundedOutOfOrderness<Row>(outOfOrderness).withTimestampAssigner(
     (r) => r.ts,

@@ -53,7 +53,9 @@ function parse(line: string, first: boolean): Event | undefined {
   if (first && !INTEGER.test(tsText)) return undefined;
   const value = b > a ? line.slice(b + 1).trim() : '';
   if (a < 0 || b <= a || !INTEGER.test(tsText) || !INTEGER.test(value)) {
-    throw new Error(`malformed input line '${line}': expected 'timestampMs,key,value' with integer timestamp and value`);
+    throw new Error(
+      `malformed input line '${line}': expected 'timestampMs,key,value' with integer timestamp and value`,
+    );
   }
   return { ts: Number(tsText), key: line.slice(a + 1, b), value, line };
 }
@@ -85,7 +87,12 @@ const SUM_COUNT: AggregateFunction<Event, Acc, Acc> = {
 };
 
 class FormatFiring implements ProcessWindowFunction<Acc, string, string, TimeWindow> {
-  process(key: string, ctx: ProcessWindowFunctionContext<TimeWindow>, elements: readonly Acc[], out: Collector<string>): void {
+  process(
+    key: string,
+    ctx: ProcessWindowFunctionContext<TimeWindow>,
+    elements: readonly Acc[],
+    out: Collector<string>,
+  ): void {
     const w = ctx.window();
     for (const acc of elements) out.collect(`${w.start},${w.end},${key},${acc.sum},${acc.count}`);
   }
@@ -93,7 +100,8 @@ class FormatFiring implements ProcessWindowFunction<Acc, string, string, TimeWin
 
 /** A non-negative integer argument in milliseconds. */
 function millis(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer (ms), got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`--${name} must be a non-negative integer (ms), got ${value}`);
   return value;
 }
 
@@ -123,9 +131,10 @@ export default defineJob((env, args) => {
     .name('Parse')
     .setParallelism(1)
     .assignTimestampsAndWatermarks(
-      WatermarkStrategy.forGenerator<Event>(() => new PunctuatedBoundedOutOfOrderness(outOfOrderness), 'punctuated').withTimestampAssigner(
-        (e) => e.ts,
-      ),
+      WatermarkStrategy.forGenerator<Event>(
+        () => new PunctuatedBoundedOutOfOrderness(outOfOrderness),
+        'punctuated',
+      ).withTimestampAssigner((e) => e.ts),
     )
     .setParallelism(1);
 

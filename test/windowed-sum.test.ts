@@ -27,7 +27,10 @@ function generate(seed: number, n: number, keys: number, disorder: number): stri
 }
 
 function sorted(text: string): string[] {
-  return text.split('\n').filter((l) => l !== '').sort();
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 }
 
 const CASES: { name: string; args: string[]; options: WindowedSumOptions }[] = [
@@ -43,7 +46,16 @@ const CASES: { name: string; args: string[]; options: WindowedSumOptions }[] = [
   },
   {
     name: 'session',
-    args: ['--window-size', '1', '--session-gap', '120', '--out-of-orderness', '80', '--allowed-lateness', '100'],
+    args: [
+      '--window-size',
+      '1',
+      '--session-gap',
+      '120',
+      '--out-of-orderness',
+      '80',
+      '--allowed-lateness',
+      '100',
+    ],
     options: { sessionGap: 120, outOfOrderness: 80, allowedLateness: 100 },
   },
 ];
@@ -58,14 +70,33 @@ for (const c of CASES) {
       const output = join(dir, 'out.csv');
       const lateOut = join(dir, 'late.csv');
       const r = await runCli([
-        'run', '--local', '-p', String(p), 'examples/windowed-sum.ts', '--',
-        '--input', input, ...c.args, '--output', output, '--late-output', lateOut,
+        'run',
+        '--local',
+        '-p',
+        String(p),
+        'examples/windowed-sum.ts',
+        '--',
+        '--input',
+        input,
+        ...c.args,
+        '--output',
+        output,
+        '--late-output',
+        lateOut,
       ]);
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       const expected = windowedSumReference(lines, c.options);
       assert.ok(expected.late.length > 0 && expected.output.length > 0, 'the input exercises lateness');
-      assert.deepEqual(sorted(readFileSync(output, 'utf8')), [...expected.output].sort(), `firings differ (seed ${SEED + p}, input ${input})`);
-      assert.deepEqual(sorted(readFileSync(lateOut, 'utf8')), [...expected.late].sort(), `late lines differ (seed ${SEED + p})`);
+      assert.deepEqual(
+        sorted(readFileSync(output, 'utf8')),
+        [...expected.output].sort(),
+        `firings differ (seed ${SEED + p}, input ${input})`,
+      );
+      assert.deepEqual(
+        sorted(readFileSync(lateOut, 'utf8')),
+        [...expected.late].sort(),
+        `late lines differ (seed ${SEED + p})`,
+      );
     });
   }
 }

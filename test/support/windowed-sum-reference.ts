@@ -21,7 +21,10 @@ const MIN = Number.MIN_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
 
 /** Output lines and late lines for `lines` (CSV `ts,key,value`, in file order). */
-export function windowedSumReference(lines: readonly string[], o: WindowedSumOptions): { output: string[]; late: string[] } {
+export function windowedSumReference(
+  lines: readonly string[],
+  o: WindowedSumOptions,
+): { output: string[]; late: string[] } {
   const output: string[] = [];
   const late: string[] = [];
   const L = o.allowedLateness;
@@ -32,7 +35,8 @@ export function windowedSumReference(lines: readonly string[], o: WindowedSumOpt
   const timers = new Map<string, Map<string, Set<number>>>();
   const id = (w: { start: number; end: number }): string => `${w.start},${w.end}`;
   const maxOf = (w: { end: number }): number => w.end - 1;
-  const emit = (key: string, w: Win): void => void output.push(`${w.start},${w.end},${key},${w.sum},${w.count}`);
+  const emit = (key: string, w: Win): void =>
+    void output.push(`${w.start},${w.end},${key},${w.sum},${w.count}`);
   const addTimer = (key: string, w: Win, time: number): void => {
     let t = timers.get(key);
     if (t === undefined) timers.set(key, (t = new Map()));
@@ -59,7 +63,9 @@ export function windowedSumReference(lines: readonly string[], o: WindowedSumOpt
       // The earliest due timer over all keys and windows.
       let best: { key: string; wid: string; time: number } | undefined;
       for (const [key, t] of timers) {
-        for (const [wid, times] of t) for (const time of times) if (time <= wm && (best === undefined || time < best.time)) best = { key, wid, time };
+        for (const [wid, times] of t)
+          for (const time of times)
+            if (time <= wm && (best === undefined || time < best.time)) best = { key, wid, time };
       }
       if (best === undefined) return;
       timers.get(best.key)!.get(best.wid)!.delete(best.time);
@@ -95,7 +101,10 @@ export function windowedSumReference(lines: readonly string[], o: WindowedSumOpt
         } else {
           const start = Math.min(assigned.start, ...merged.map((x) => x.start));
           const end = Math.max(assigned.end, ...merged.map((x) => x.end));
-          const existing = merged.length === 1 && merged[0]!.start === start && merged[0]!.end === end ? merged[0] : undefined;
+          const existing =
+            merged.length === 1 && merged[0]!.start === start && merged[0]!.end === end
+              ? merged[0]
+              : undefined;
           if (existing !== undefined) {
             w = existing;
           } else {
@@ -120,7 +129,8 @@ export function windowedSumReference(lines: readonly string[], o: WindowedSumOpt
       skipped = false;
       w.sum += value;
       w.count += 1;
-      if (maxOf(w) <= wm) emit(key, w); // late firing
+      if (maxOf(w) <= wm)
+        emit(key, w); // late firing
       else addTimer(key, w, maxOf(w));
       addTimer(key, w, maxOf(w) + L);
     }

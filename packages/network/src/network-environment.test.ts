@@ -3,6 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { partitionId } from '@eddy/runtime';
+import type { JobId } from '@eddy/common';
+import { ResultPartition } from './result-partition.ts';
 import {
   channel,
   collect,
@@ -184,4 +186,33 @@ test('many channels share one stream per TaskManager pair', async () => {
   records.forEach((r, p) => assert.deepEqual(r, words(3000, `m${p}`)));
   assert.deepEqual(b.network.streams(), { toProducers: 1, fromConsumers: 0 });
   assert.deepEqual(a.network.streams(), { toProducers: 0, fromConsumers: 1 });
+});
+
+test('a shrinking records-per-buffer target never drops, duplicates or misaligns records (regression)', () => {
+  // A subpartition holding more records than a newly lowered target must cut before appending.
+  const rp = new ResultPartition({
+    jobId: '0'.repeat(32) as JobId,
+    attempt: 0,
+    partitionId: 'p',
+    numberOfSubpartitions: 1,
+    bufferSize: 32 * 1024,
+    bufferTimeout: 1000,
+    backlogLimit: 100,
+    onDisposed: () => undefined,
+  });
+  const sub = rp.subpartition(0)!;
+  const records = Array.from({ length: 3000 }, (_, i) => i);
+  const ts = records.map((i) => i * 10);
+  sub.append(records, 0, 1500, 2000, ts);
+  sub.append(records, 1500, 3000, 1000, ts);
+  sub.flush();
+  const got: number[] = [];
+  const gotTs: number[] = [];
+  for (let item = sub.poll(); item !== undefined; item = sub.poll()) {
+    if (item.kind !== 'buffer') continue;
+    got.push(...(item.records as number[]));
+    gotTs.push(...item.timestamps!);
+  }
+  assert.deepEqual(got, records);
+  assert.deepEqual(gotTs, ts);
 });

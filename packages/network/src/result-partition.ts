@@ -168,6 +168,14 @@ export class ResultSubpartition {
       this.#currentTs = new Array<number>(current.length).fill(Number.MIN_SAFE_INTEGER);
     }
     for (let i = start; i < end;) {
+      // The target may have shrunk below what the buffer in progress holds (a remote view adapted the
+      // estimate since the last append): cut first, so `n` is never negative.
+      if (current.length >= target) {
+        this.#enqueueBuffer(current, this.#currentTs, this.#currentInline);
+        current = this.#current = [];
+        this.#currentTs = timestamps === undefined ? undefined : [];
+        this.#currentInline = undefined;
+      }
       const n = Math.min(target - current.length, end - i);
       for (let k = 0; k < n; k++) current.push(records[i + k]);
       const ts = this.#currentTs;

@@ -34,7 +34,11 @@ export class LocalFileSystemCheckpointStorage implements CheckpointStorage {
     this.uri = uri;
   }
 
-  async write(path: string, content: ObjectContent, options: StorageOperationOptions = {}): Promise<WrittenObject> {
+  async write(
+    path: string,
+    content: ObjectContent,
+    options: StorageOperationOptions = {},
+  ): Promise<WrittenObject> {
     checkObjectPath(path);
     const what = `writing '${path}' to ${this.uri}`;
     throwIfAborted(options.signal, what);
@@ -130,7 +134,10 @@ export class LocalFileSystemCheckpointStorage implements CheckpointStorage {
     for (const entry of entries) {
       if (!entry.isFile() || entry.name.includes(IN_PROGRESS)) continue;
       const absolute = join(entry.parentPath, entry.name);
-      const path = absolute.slice(this.directory.length + 1).split(sep).join('/');
+      const path = absolute
+        .slice(this.directory.length + 1)
+        .split(sep)
+        .join('/');
       if (!path.startsWith(prefix)) continue;
       throwIfAborted(options.signal, what);
       try {
@@ -196,7 +203,10 @@ export class LocalFileSystemCheckpointStorage implements CheckpointStorage {
     const code = codeOf(err);
     const detail = err instanceof Error ? err.message : String(err);
     if (code === 'ABORT_ERR') {
-      return new EddyError(CheckpointErrorCodes.ABORTED, `${what} was aborted`, { retryable: true, cause: err });
+      return new EddyError(CheckpointErrorCodes.ABORTED, `${what} was aborted`, {
+        retryable: true,
+        cause: err,
+      });
     }
     if (code === 'ENOENT' && path !== undefined) {
       return new EddyError(CheckpointErrorCodes.OBJECT_NOT_FOUND, `${what}: the object does not exist`, {

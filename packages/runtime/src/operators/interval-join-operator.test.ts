@@ -130,7 +130,11 @@ test('bounds that admit no pair are rejected', () => {
 });
 
 test('property: equals a nested loop when every record is ahead of the watermark', async () => {
-  const record = fc.record({ left: fc.boolean(), k: fc.constantFrom('a', 'b', 'c'), ts: fc.integer({ min: 0, max: 60 }) });
+  const record = fc.record({
+    left: fc.boolean(),
+    k: fc.constantFrom('a', 'b', 'c'),
+    ts: fc.integer({ min: 0, max: 60 }),
+  });
   await fc.assert(
     fc.asyncProperty(
       fc.array(record, { maxLength: 40 }),
