@@ -196,7 +196,7 @@ export class BroadcastConnectedStream<IN1, IN2, K = never> {
     const keyedBy1 = keyByOf(this.#first as DataStream<unknown>);
     const descriptors = this.#broadcast.getDescriptors();
     const spec: BroadcastProcessSpec = {
-      function: fn as BroadcastProcessSpec['function'],
+      function: fn,
       descriptors,
     };
     return this.#first.addTwoInputOperator<O>({

@@ -124,11 +124,11 @@ export class IntervalJoined<IN1, IN2, K> {
       );
     }
     const spec: IntervalJoinSpec = {
-      function: fn as ProcessJoinFunction<unknown, unknown, unknown>,
+      function: fn,
       lowerBound,
       upperBound,
-      leftLateDataTag: this.#leftLate as OutputTag<unknown> | undefined,
-      rightLateDataTag: this.#rightLate as OutputTag<unknown> | undefined,
+      leftLateDataTag: this.#leftLate,
+      rightLateDataTag: this.#rightLate,
     };
     return this.#left.addTwoInputOperator<O>({
       input2: this.#right.getTransformation(),

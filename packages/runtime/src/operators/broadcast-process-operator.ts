@@ -104,7 +104,7 @@ export class BroadcastProcessOperator extends AbstractStreamOperator implements 
         'connect(broadcastStream).process() expects an object with processElement and processBroadcastElement methods',
       );
     }
-    this.#fn = spec.function as AnyBroadcastFunction;
+    this.#fn = spec.function;
     for (const d of spec.descriptors) this.#states.set(d.name, new HeapBroadcastState(d.name));
   }
 

@@ -119,7 +119,7 @@ test('bounds that admit no pair are rejected', () => {
   assert.throws(
     () =>
       new IntervalJoinOperator({
-        function: PAIR as ProcessJoinFunction<unknown, unknown, unknown>,
+        function: PAIR,
         lowerBound: 3,
         upperBound: 2,
         leftLateDataTag: undefined,

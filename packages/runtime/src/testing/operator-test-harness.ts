@@ -156,7 +156,7 @@ export class OperatorTestHarness {
     options: HarnessOptions = {},
   ): Promise<OperatorTestHarness> {
     const op = new BroadcastProcessOperator({
-      function: fn as BroadcastProcessFunction<unknown, unknown, unknown>,
+      function: fn,
       descriptors,
     });
     return OperatorTestHarness.forTwoInputOperator(op, options);
@@ -170,7 +170,7 @@ export class OperatorTestHarness {
     options: HarnessOptions = {},
   ): Promise<OperatorTestHarness> {
     const op = new BroadcastProcessOperator({
-      function: fn as KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>,
+      function: fn,
       descriptors,
     });
     return OperatorTestHarness.forTwoInputOperator(op, {
@@ -196,11 +196,11 @@ export class OperatorTestHarness {
     options: HarnessOptions = {},
   ): Promise<OperatorTestHarness> {
     const op = new IntervalJoinOperator({
-      function: fn as ProcessJoinFunction<unknown, unknown, unknown>,
+      function: fn,
       lowerBound: bounds.lowerBound,
       upperBound: bounds.upperBound,
-      leftLateDataTag: bounds.leftLateDataTag as OutputTag<unknown> | undefined,
-      rightLateDataTag: bounds.rightLateDataTag as OutputTag<unknown> | undefined,
+      leftLateDataTag: bounds.leftLateDataTag,
+      rightLateDataTag: bounds.rightLateDataTag,
     });
     return OperatorTestHarness.forTwoInputOperator(op, {
       ...options,

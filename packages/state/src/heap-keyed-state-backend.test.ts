@@ -1,0 +1,110 @@
+// The heap keyed state backend: every state kind scoped by key and namespace, key groups, merging
+// namespaces (session windows), value semantics for object keys.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  StateDescriptors,
+  type AggregatingState,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type ValueState,
+} from '@eddy/api';
+import { HeapKeyedStateBackend, type InternalKvState } from './heap-keyed-state-backend.ts';
+import { assignToKeyGroup } from './key-group.ts';
+
+const backend = (): HeapKeyedStateBackend => new HeapKeyedStateBackend(128, { start: 0, end: 127 });
+
+test('value, list, map, reducing and aggregating state are per key', () => {
+  const b = backend();
+  const v = b.getOrCreateKeyedState<ValueState<number>>(StateDescriptors.value('v', 0));
+  const l = b.getOrCreateKeyedState<ListState<string>>(StateDescriptors.list('l'));
+  const m = b.getOrCreateKeyedState<MapState<string, number>>(StateDescriptors.map('m'));
+  const r = b.getOrCreateKeyedState<ReducingState<number>>(
+    StateDescriptors.reducing('r', (x: number, y: number) => x + y),
+  );
+  const a = b.getOrCreateKeyedState<AggregatingState<number, number>>(
+    StateDescriptors.aggregating('a', {
+      createAccumulator: () => ({ n: 0, s: 0 }),
+      add: (x: number, acc: { n: number; s: number }) => ({ n: acc.n + 1, s: acc.s + x }),
+      getResult: (acc: { n: number; s: number }) => acc.s / acc.n,
+      merge: (x: { n: number; s: number }, y: { n: number; s: number }) => ({ n: x.n + y.n, s: x.s + y.s }),
+    }),
+  );
+  for (const [key, x] of [
+    ['a', 1],
+    ['b', 10],
+    ['a', 3],
+  ] as const) {
+    b.setCurrentKey(key);
+    v.update((v.value() ?? 0) + x);
+    l.add(`${key}${x}`);
+    m.put(`k${x}`, x);
+    r.add(x);
+    a.add(x);
+  }
+  b.setCurrentKey('a');
+  assert.equal(v.value(), 4);
+  assert.deepEqual(l.get(), ['a1', 'a3']);
+  assert.deepEqual(
+    [...m.entries()],
+    [
+      ['k1', 1],
+      ['k3', 3],
+    ],
+  );
+  assert.equal(r.get(), 4);
+  assert.equal(a.get(), 2);
+  assert.equal(b.getCurrentKeyGroup(), assignToKeyGroup('a', 128));
+  b.setCurrentKey('c');
+  assert.equal(v.value(), 0, 'default value');
+  assert.deepEqual(l.get(), []);
+  assert.equal(m.isEmpty(), true);
+  assert.equal(r.get(), undefined);
+  b.setCurrentKey('b');
+  v.clear();
+  l.clear();
+  assert.equal(v.value(), 0);
+  assert.deepEqual([...b.keys('l')], ['a']);
+});
+
+test('object keys compare by value, not identity', () => {
+  const b = backend();
+  const v = b.getOrCreateKeyedState<ValueState<number>>(StateDescriptors.value('v'));
+  b.setCurrentKey({ user: 1, region: 'eu' });
+  v.update(5);
+  b.setCurrentKey({ region: 'eu', user: 1 });
+  assert.equal(v.value(), 5);
+});
+
+test('namespaces separate windows and merge like session windows', () => {
+  const b = backend();
+  const r = b.getOrCreateKeyedState<ReducingState<number> & InternalKvState>(
+    StateDescriptors.reducing('sum', (x: number, y: number) => x + y),
+  );
+  b.setCurrentKey('k');
+  for (const [ns, x] of [
+    ['0:10', 1],
+    ['5:15', 2],
+    ['20:30', 4],
+  ] as const) {
+    r.setCurrentNamespace(ns);
+    r.add(x);
+  }
+  r.mergeNamespaces('0:15', ['0:10', '5:15']);
+  r.setCurrentNamespace('0:15');
+  assert.equal(r.get(), 3);
+  r.setCurrentNamespace('0:10');
+  assert.equal(r.get(), undefined, 'merged sources are cleared');
+  r.setCurrentNamespace('20:30');
+  assert.equal(r.get(), 4);
+});
+
+test('one name, two kinds is a clear user error', () => {
+  const b = backend();
+  b.getOrCreateKeyedState(StateDescriptors.value('x'));
+  assert.throws(
+    () => b.getOrCreateKeyedState(StateDescriptors.list('x')),
+    /declared both as value and as list state/,
+  );
+});
