@@ -10,7 +10,8 @@ import {
   type ReducingState,
   type ValueState,
 } from '@eddy/api';
-import { HeapKeyedStateBackend, type InternalKvState } from './heap-keyed-state-backend.ts';
+import { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+import type { InternalKvState } from './keyed-state-backend.ts';
 import { assignToKeyGroup } from './key-group.ts';
 
 const backend = (): HeapKeyedStateBackend => new HeapKeyedStateBackend(128, { start: 0, end: 127 });
@@ -107,4 +108,39 @@ test('one name, two kinds is a clear user error', () => {
     () => b.getOrCreateKeyedState(StateDescriptors.list('x')),
     /declared both as value and as list state/,
   );
+});
+
+test('a canonical snapshot restores into backends owning its key groups, at another parallelism', () => {
+  const b = backend();
+  const v = b.getOrCreateKeyedState<ValueState<number>>(StateDescriptors.value('v'));
+  const m = b.getOrCreateKeyedState<MapState<string, number>>(StateDescriptors.map('m'));
+  const keys = Array.from({ length: 200 }, (_, i) => `key-${i}`);
+  for (const [i, k] of keys.entries()) {
+    b.setCurrentKey(k);
+    v.update(i);
+    m.put('x', i * 2);
+  }
+  const snap = structuredClone(b.snapshot());
+  v.update(-1); // after the snapshot: must not show up in it
+  // Split over 3 subtasks: every key lands in exactly one, with its values.
+  const ranges = [0, 1, 2].map((i) => ({
+    start: Math.ceil((i * 128) / 3),
+    end: Math.floor(((i + 1) * 128 - 1) / 3),
+  }));
+  const restored = ranges.map((r) => {
+    const nb = new HeapKeyedStateBackend(128, r);
+    nb.restore([snap]);
+    return nb;
+  });
+  for (const [i, k] of keys.entries()) {
+    const owners = restored.filter((nb) => [...nb.keys('v')].includes(k));
+    assert.equal(owners.length, 1, `${k} restored once`);
+    const nb = owners[0]!;
+    nb.setCurrentKey(k);
+    assert.equal(nb.getOrCreateKeyedState<ValueState<number>>(StateDescriptors.value('v')).value(), i);
+    assert.equal(
+      nb.getOrCreateKeyedState<MapState<string, number>>(StateDescriptors.map('m')).get('x'),
+      i * 2,
+    );
+  }
 });

@@ -21,9 +21,14 @@ import type {
 } from '@eddy/api';
 import { EddyError } from '@eddy/common';
 import { assignToKeyGroup, type KeyGroupRange } from './key-group.ts';
-
-/** A map key for a key or namespace. */
-export type NormalizedKey = string | number | boolean | bigint | null | undefined;
+import type {
+  InternalKvState,
+  KeyGroupSnapshot,
+  KeyedStateBackend,
+  KeyedStateSnapshot,
+  NormalizedKey,
+  StateEntry,
+} from './keyed-state-backend.ts';
 
 /** Makes `v` usable as a Map key with value semantics. */
 export function normalizeKey(v: unknown): NormalizedKey {
@@ -66,7 +71,7 @@ interface KeyEntry {
 
 /** A state's data: key group -> normalized key -> entry. */
 class StateTable {
-  readonly descriptor: StateDescriptor;
+  descriptor: StateDescriptor;
   readonly groups = new Map<number, Map<NormalizedKey, KeyEntry>>();
   constructor(descriptor: StateDescriptor) {
     this.descriptor = descriptor;
@@ -93,20 +98,8 @@ class StateTable {
   }
 }
 
-/**
- * A state handle as operators use it: user-facing methods on the current key, plus a namespace the
- * owner can switch (Flink's InternalKvState).
- */
-export interface InternalKvState {
-  readonly descriptor: StateDescriptor;
-  setCurrentNamespace(namespace: unknown): void;
-  /** Merges the values of `sources` namespaces into `target` and clears the sources (merging windows). */
-  mergeNamespaces(target: unknown, sources: readonly unknown[]): void;
-  clear(): void;
-}
-
 /** The heap backend of one task. */
-export class HeapKeyedStateBackend {
+export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly #tables = new Map<string, StateTable>();
@@ -142,6 +135,9 @@ export class HeapKeyedStateBackend {
     let t = this.#tables.get(descriptor.name);
     if (t === undefined) {
       this.#tables.set(descriptor.name, (t = new StateTable(descriptor)));
+    } else if (t.descriptor.kind === descriptor.kind && t.descriptor !== descriptor) {
+      // Restored tables carry a placeholder declaration: adopt the operator's (its functions).
+      t.descriptor = descriptor;
     } else if (t.descriptor.kind !== descriptor.kind) {
       throw new EddyError(
         'STATE_DESCRIPTOR_CONFLICT',
@@ -183,6 +179,55 @@ export class HeapKeyedStateBackend {
     for (const t of this.#tables.values())
       for (const g of t.groups.values()) for (const e of g.values()) n += e.byNamespace.size;
     return n;
+  }
+
+  prefetch(): void {}
+
+  /** Canonical entries of every key group; values are copied so later updates do not leak in. */
+  snapshot(): KeyedStateSnapshot {
+    const groups = new Map<number, StateEntry[]>();
+    const states: Record<string, StateDescriptor['kind']> = {};
+    for (const [name, t] of this.#tables) {
+      states[name] = t.descriptor.kind;
+      for (const [kg, entries] of t.groups) {
+        let out = groups.get(kg);
+        if (out === undefined) groups.set(kg, (out = []));
+        for (const e of entries.values()) {
+          for (const [ns, v] of e.byNamespace) out.push([name, e.key, ns, toCanonical(t.descriptor.kind, v)]);
+        }
+      }
+    }
+    const keyGroups: KeyGroupSnapshot[] = [...groups]
+      .sort((a, b) => a[0] - b[0])
+      .map(([keyGroup, entries]) => ({ keyGroup, entries }));
+    return { maxParallelism: this.maxParallelism, keyGroups, states };
+  }
+
+  /** Loads every entry of a key group in this backend's range; declarations come from the snapshot. */
+  restore(snapshots: readonly KeyedStateSnapshot[]): void {
+    for (const snap of snapshots) {
+      if (snap.maxParallelism !== this.maxParallelism) {
+        throw new EddyError(
+          'MAX_PARALLELISM_CHANGED',
+          `the snapshot has ${snap.maxParallelism} key groups but the operator has max parallelism ${this.maxParallelism}: keep setMaxParallelism unchanged across restores`,
+          { domain: 'user' },
+        );
+      }
+      for (const g of snap.keyGroups) {
+        if (g.keyGroup < this.keyGroupRange.start || g.keyGroup > this.keyGroupRange.end) continue;
+        for (const [name, key, ns, value] of g.entries) {
+          const kind = snap.states[name] ?? 'value';
+          let t = this.#tables.get(name);
+          if (t === undefined)
+            this.#tables.set(name, (t = new StateTable({ kind, name } as StateDescriptor)));
+          t.put(g.keyGroup, normalizeKey(key), key, normalizeKey(ns), fromCanonical(kind, value));
+        }
+      }
+    }
+  }
+
+  close(): void {
+    this.#tables.clear();
   }
 
   /** @internal */
@@ -344,4 +389,17 @@ class HeapAggregatingState extends HeapState implements AggregatingState<unknown
   protected combine(a: unknown, b: unknown): unknown {
     return this.#agg.merge(a, b);
   }
+}
+
+/** A stored value in canonical form (map state keeps original map keys). */
+function toCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
+  if (kind === 'map') return [...(v as Map<NormalizedKey, [unknown, unknown]>).values()];
+  if (kind === 'list') return [...(v as unknown[])];
+  return structuredClone(v);
+}
+
+function fromCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
+  if (kind === 'map') return new Map((v as [unknown, unknown][]).map(([k, x]) => [normalizeKey(k), [k, x]]));
+  if (kind === 'list') return [...(v as unknown[])];
+  return v;
 }

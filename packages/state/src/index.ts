@@ -9,10 +9,12 @@ export {
   subtaskForKey,
   type KeyGroupRange,
 } from './key-group.ts';
-export {
-  HeapKeyedStateBackend,
-  normalizeKey,
-  VOID_NAMESPACE,
-  type InternalKvState,
-  type NormalizedKey,
-} from './heap-keyed-state-backend.ts';
+export { HeapKeyedStateBackend, normalizeKey, VOID_NAMESPACE } from './heap-keyed-state-backend.ts';
+export type {
+  InternalKvState,
+  NormalizedKey,
+  KeyedStateBackend,
+  KeyedStateSnapshot,
+  KeyGroupSnapshot,
+  StateEntry,
+} from './keyed-state-backend.ts';

@@ -1,0 +1,72 @@
+// The keyed state backend contract shared by the heap and LevelDB backends, and Eddy's canonical
+// snapshot form: state by key group as plain entries, independent of the backend that wrote it, so
+// a savepoint taken on one backend restores into the other and key groups can move between
+// subtasks on rescale (DESIGN.md sections 6 and 7).
+import type { StateDescriptor } from '@eddy/api';
+import type { KeyGroupRange } from './key-group.ts';
+
+/** A map key for a key or namespace (primitives as they are, objects as canonical JSON). */
+export type NormalizedKey = string | number | boolean | bigint | null | undefined;
+
+/**
+ * A state handle as operators use it: the user-facing methods on the current key, plus a namespace
+ * the owner can switch (Flink's InternalKvState).
+ */
+export interface InternalKvState {
+  readonly descriptor: StateDescriptor;
+  setCurrentNamespace(namespace: unknown): void;
+  /** Merges the values of `sources` namespaces into `target` and clears the sources (merging windows). */
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void;
+  clear(): void;
+}
+
+/**
+ * One state entry in canonical form: [state name, key, namespace, value]. Values by state kind:
+ * value -> the value; list -> array; map -> array of [mapKey, mapValue]; reducing -> the reduced
+ * value; aggregating -> the accumulator.
+ */
+export type StateEntry = readonly [string, unknown, unknown, unknown];
+
+/** The canonical state of one key group. */
+export interface KeyGroupSnapshot {
+  readonly keyGroup: number;
+  readonly entries: readonly StateEntry[];
+}
+
+/** Keyed state of one backend, as taken at a checkpoint. */
+export interface KeyedStateSnapshot {
+  readonly maxParallelism: number;
+  /** Only key groups that hold state. */
+  readonly keyGroups: readonly KeyGroupSnapshot[];
+  /** State kinds by name, so a restore can check declarations. */
+  readonly states: Readonly<Record<string, StateDescriptor['kind']>>;
+}
+
+/** What every keyed state backend provides to operators. Used only from the task's mailbox. */
+export interface KeyedStateBackend {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  /** Sets the key the next state accesses and timer registrations are for. */
+  setCurrentKey(key: unknown): void;
+  getCurrentKey(): unknown;
+  getCurrentNormalizedKey(): NormalizedKey;
+  getCurrentKeyGroup(): number;
+  /** A state handle for `descriptor`, in the void namespace until the owner sets another. */
+  getOrCreateKeyedState<S>(descriptor: StateDescriptor): S & InternalKvState;
+  /** Every key with state in `stateName` under `namespace`. */
+  keys(stateName: string, namespace?: unknown): IterableIterator<unknown>;
+  /**
+   * Makes the state of `keys` readable synchronously (a backend off the heap loads them with one
+   * batched read). Called before a batch is processed; nothing to do for the heap backend.
+   */
+  prefetch(keys: readonly unknown[]): void | Promise<void>;
+  /**
+   * Captures the state in canonical form. The capture is consistent at the moment of the call; the
+   * result may be serialized and uploaded while processing continues.
+   */
+  snapshot(): KeyedStateSnapshot | Promise<KeyedStateSnapshot>;
+  /** Loads snapshots (of any backend, any parallelism), keeping key groups in this backend's range. */
+  restore(snapshots: readonly KeyedStateSnapshot[]): void | Promise<void>;
+  /** Releases resources. Idempotent. */
+  close(): void | Promise<void>;
+}
