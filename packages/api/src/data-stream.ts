@@ -26,6 +26,7 @@ import type { MapStateDescriptor } from './state.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import { BroadcastConnectedStream, BroadcastStream } from './broadcast.ts';
 import { IntervalJoin } from './interval-join.ts';
+import { CoGroupedStreams, JoinedStreams } from './window-join.ts';
 import { AllWindowedStream, WindowedStream } from './windowing/windowed-stream.ts';
 import { describeWindowSpec } from './windowing/window-spec.ts';
 import { GlobalWindows } from './windowing/global-windows.ts';
@@ -239,6 +240,14 @@ export class DataStream<T> extends Configurable<DataStream<T>> {
     return other instanceof BroadcastStream
       ? new BroadcastConnectedStream<T, B>(this, other)
       : new ConnectedStreams<T, B>(this, other);
+  }
+  /** A window join with `other`: `join(other).where(k1).equalTo(k2).window(assigner).apply(fn)`. */
+  join<B>(other: DataStream<B>): JoinedStreams<T, B> {
+    return new JoinedStreams<T, B>(this, other);
+  }
+  /** A window coGroup with `other`: `coGroup(other).where(k1).equalTo(k2).window(assigner).apply(fn)`. */
+  coGroup<B>(other: DataStream<B>): CoGroupedStreams<T, B> {
+    return new CoGroupedStreams<T, B>(this, other);
   }
   /**
    * @internal Adds a two-input operator reading this stream as input 1 and `spec.input2` as input 2

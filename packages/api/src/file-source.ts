@@ -43,7 +43,14 @@ export class TextFileSource implements Source<string> {
       );
     }
     const { start, end } = fileSplit(size, ctx.parallelism, ctx.subtaskIndex);
-    return new TextFileReader(this.path, start, end);
+    const restored = ctx.restoredState as { offset: number; end: number } | undefined;
+    if (restored !== undefined && restored.end !== end) {
+      throw userError(
+        'SOURCE_RESTORE',
+        `the text file source of ${this.path} must be restored at the parallelism it was checkpointed with`,
+      );
+    }
+    return new TextFileReader(this.path, start, end, restored?.offset);
   }
 }
 
@@ -59,15 +66,16 @@ class TextFileReader implements SourceReader<string> {
   #eof = false;
   #done = false;
 
-  constructor(path: string, start: number, end: number) {
+  constructor(path: string, start: number, end: number, resumeAt?: number) {
     this.#fd = openSync(path, 'r');
     this.#end = end;
-    this.#bufOffset = start;
-    if (start >= end) {
+    this.#bufOffset = resumeAt ?? start;
+    if (this.#bufOffset >= end) {
       this.#done = true;
       return;
     }
-    if (start > 0) {
+    // A restored reader resumes exactly at the start of the next unread line.
+    if (resumeAt === undefined && start > 0) {
       // The line in progress at `start` belongs to the previous split, unless one starts exactly here.
       this.#bufOffset = start - 1;
       this.#fill();
@@ -135,6 +143,11 @@ class TextFileReader implements SourceReader<string> {
 
   isAvailable(): Promise<void> {
     return READY;
+  }
+
+  /** The file offset of the next unread line. */
+  snapshotState(): unknown {
+    return { offset: this.#done ? this.#end : this.#bufOffset + this.#pos, end: this.#end };
   }
 
   close(): void {

@@ -173,3 +173,14 @@ export {
   type ProcessJoinFunction,
   type ProcessJoinContext,
 } from './interval-join.ts';
+export {
+  JoinedStreams,
+  JoinEqualTo,
+  JoinWithWindow,
+  CoGroupedStreams,
+  CoGroupEqualTo,
+  CoGroupWithWindow,
+  type JoinFunction,
+  type CoGroupFunction,
+  type TaggedUnion,
+} from './window-join.ts';

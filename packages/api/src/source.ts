@@ -6,6 +6,11 @@ import type { TaskInfo } from './functions.ts';
 export interface SourceReaderContext extends TaskInfo {
   /** Aborted when the task is cancelled. */
   readonly signal: AbortSignal;
+  /**
+   * What `snapshotState` of this subtask's reader returned at the checkpoint the job restores from;
+   * undefined on a fresh start. Readers continue from there: that is how sources replay.
+   */
+  readonly restoredState?: unknown;
 }
 
 /**
@@ -21,6 +26,12 @@ export interface SourceReader<T> {
   pollNext(max: number): T[] | null;
   /** Resolves when `pollNext` has something new (records or the end). */
   isAvailable(): Promise<void>;
+  /**
+   * The reader's position at a checkpoint (plain data), taken between two `pollNext` calls: every
+   * record returned before is covered by the checkpoint, none after. Sources without it cannot be
+   * restored and restart from the beginning.
+   */
+  snapshotState?(checkpointId: number): unknown;
   close?(): void | Promise<void>;
 }
 
@@ -48,10 +59,11 @@ export class ElementsSource<T> implements Source<T> {
   describe(): unknown {
     return { kind: 'elements', count: this.#elements.length };
   }
-  createReader(): SourceReader<T> {
+  createReader(ctx?: SourceReaderContext): SourceReader<T> {
     const elements = this.#elements;
-    let next = 0;
+    let next = typeof ctx?.restoredState === 'number' ? ctx.restoredState : 0;
     return {
+      snapshotState: () => next,
       pollNext(max: number): T[] | null {
         if (next >= elements.length) return null;
         const end = Math.min(elements.length, next + max);
@@ -85,7 +97,18 @@ export class NumberSequenceSource implements Source<number> {
     const i = ctx.subtaskIndex;
     let next = this.#from + Math.floor((total * i) / p);
     const end = this.#from + Math.floor((total * (i + 1)) / p); // exclusive
+    // Restored at the same parallelism: continue after the last number emitted before the checkpoint.
+    const restored = ctx.restoredState as { next: number; end: number } | undefined;
+    if (restored !== undefined) {
+      if (restored.end !== end) {
+        throw new RangeError(
+          'a sequence source must be restored at the parallelism it was checkpointed with',
+        );
+      }
+      next = restored.next;
+    }
     return {
+      snapshotState: () => ({ next, end }),
       pollNext(max: number): number[] | null {
         if (next >= end) return null;
         const n = Math.min(max, end - next);

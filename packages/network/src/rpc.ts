@@ -49,6 +49,16 @@ export const JobManagerGatewayService = {
     pb.TaskExecutionStateUpdate,
     pb.Ack,
   ),
+  acknowledgeCheckpoint: rpc<Msg<'CheckpointAck'>, Msg<'Ack'>>(
+    'JobManagerGateway/AcknowledgeCheckpoint',
+    pb.CheckpointAck,
+    pb.Ack,
+  ),
+  declineCheckpoint: rpc<Msg<'CheckpointDecline'>, Msg<'Ack'>>(
+    'JobManagerGateway/DeclineCheckpoint',
+    pb.CheckpointDecline,
+    pb.Ack,
+  ),
   reportCollected: rpc<Msg<'CollectedRecords'>, Msg<'Ack'>>(
     'JobManagerGateway/ReportCollected',
     pb.CollectedRecords,
@@ -60,6 +70,21 @@ export const TaskExecutorGatewayService = {
   submitTask: rpc<Msg<'TaskDeployment'>, Msg<'Ack'>>(
     'TaskExecutorGateway/SubmitTask',
     pb.TaskDeployment,
+    pb.Ack,
+  ),
+  triggerCheckpoint: rpc<Msg<'CheckpointTrigger'>, Msg<'Ack'>>(
+    'TaskExecutorGateway/TriggerCheckpoint',
+    pb.CheckpointTrigger,
+    pb.Ack,
+  ),
+  notifyCheckpointComplete: rpc<Msg<'CheckpointNotification'>, Msg<'Ack'>>(
+    'TaskExecutorGateway/NotifyCheckpointComplete',
+    pb.CheckpointNotification,
+    pb.Ack,
+  ),
+  notifyCheckpointAborted: rpc<Msg<'CheckpointNotification'>, Msg<'Ack'>>(
+    'TaskExecutorGateway/NotifyCheckpointAborted',
+    pb.CheckpointNotification,
     pb.Ack,
   ),
   cancelTask: rpc<Msg<'CancelTaskRequest'>, Msg<'Ack'>>(

@@ -17,4 +17,5 @@ export type {
   KeyedStateSnapshot,
   KeyGroupSnapshot,
   StateEntry,
+  PrefetchEntry,
 } from './keyed-state-backend.ts';

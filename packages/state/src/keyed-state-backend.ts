@@ -42,6 +42,12 @@ export interface KeyedStateSnapshot {
   readonly states: Readonly<Record<string, StateDescriptor['kind']>>;
 }
 
+/** A (key, namespace) whose state an operator is about to use. */
+export interface PrefetchEntry {
+  readonly key: unknown;
+  readonly namespace?: unknown;
+}
+
 /** What every keyed state backend provides to operators. Used only from the task's mailbox. */
 export interface KeyedStateBackend {
   readonly maxParallelism: number;
@@ -56,10 +62,12 @@ export interface KeyedStateBackend {
   /** Every key with state in `stateName` under `namespace`. */
   keys(stateName: string, namespace?: unknown): IterableIterator<unknown>;
   /**
-   * Makes the state of `keys` readable synchronously (a backend off the heap loads them with one
-   * batched read). Called before a batch is processed; nothing to do for the heap backend.
+   * Makes the state of these (key, namespace) pairs readable synchronously, for every state declared
+   * so far (a backend off the heap loads them with one batched read; the heap backend does nothing).
+   * Operators call it before a batch and before firing timers; `namespace` defaults to the void
+   * namespace of plain keyed state.
    */
-  prefetch(keys: readonly unknown[]): void | Promise<void>;
+  prefetch(entries: readonly PrefetchEntry[]): void | Promise<void>;
   /**
    * Captures the state in canonical form. The capture is consistent at the moment of the call; the
    * result may be serialized and uploaded while processing continues.

@@ -38,7 +38,11 @@ export interface CheckpointLocation {
 }
 
 /** The location of checkpoint `checkpointId` of `jobId`. */
-export function checkpointLocation(storage: CheckpointStorage, jobId: JobId, checkpointId: number): CheckpointLocation {
+export function checkpointLocation(
+  storage: CheckpointStorage,
+  jobId: JobId,
+  checkpointId: number,
+): CheckpointLocation {
   return {
     storage,
     directory: checkpointDirectory(jobId, checkpointId),
@@ -90,7 +94,11 @@ export async function writeCheckpointMetadata(
 ): Promise<WrittenObject> {
   // Refuse to write what a restore would refuse to read.
   resolveObjects(location, metadata, describe(location));
-  return location.storage.write(location.directory + METADATA_FILE_NAME, encodeCheckpointMetadata(metadata), options);
+  return location.storage.write(
+    location.directory + METADATA_FILE_NAME,
+    encodeCheckpointMetadata(metadata),
+    options,
+  );
 }
 
 /** Reads and validates `_metadata`; NO_COMPLETED_CHECKPOINT when there is none. */
@@ -160,7 +168,8 @@ export async function verifyCheckpoint(
   for (const o of objects) {
     const size = sizes.get(o.storagePath);
     if (size === undefined) throw corrupted(o, 'is missing');
-    if (size !== o.handle.size) throw corrupted(o, `has ${size} bytes, ${METADATA_FILE_NAME} records ${o.handle.size}`);
+    if (size !== o.handle.size)
+      throw corrupted(o, `has ${size} bytes, ${METADATA_FILE_NAME} records ${o.handle.size}`);
     stateSize += size;
   }
   if (options.verifyContents !== false) {
@@ -173,7 +182,8 @@ export async function verifyCheckpoint(
         size += chunk.byteLength;
       }
       const digest = hash.digest('hex');
-      if (size !== o.handle.size) throw corrupted(o, `read back ${size} bytes, ${METADATA_FILE_NAME} records ${o.handle.size}`);
+      if (size !== o.handle.size)
+        throw corrupted(o, `read back ${size} bytes, ${METADATA_FILE_NAME} records ${o.handle.size}`);
       if (digest !== o.handle.sha256) {
         throw corrupted(o, `has SHA-256 ${digest}, ${METADATA_FILE_NAME} records ${o.handle.sha256}`);
       }
@@ -223,7 +233,9 @@ export async function listCheckpointDirectories(
     const isMetadata = rest.slice(slash + 1) === METADATA_FILE_NAME;
     found.set(id, (found.get(id) ?? false) || isMetadata);
   }
-  return [...found.entries()].map(([checkpointId, hasMetadata]) => ({ checkpointId, hasMetadata })).sort((a, b) => b.checkpointId - a.checkpointId);
+  return [...found.entries()]
+    .map(([checkpointId, hasMetadata]) => ({ checkpointId, hasMetadata }))
+    .sort((a, b) => b.checkpointId - a.checkpointId);
 }
 
 /**
@@ -286,11 +298,18 @@ export async function findLatestCompletedCheckpoint(
       continue;
     }
     try {
-      const checkpoint = await verifyCheckpoint(location, { jobId, checkpointId, kind: 'checkpoint' }, options);
+      const checkpoint = await verifyCheckpoint(
+        location,
+        { jobId, checkpointId, kind: 'checkpoint' },
+        options,
+      );
       return { checkpoint, skipped, highestCheckpointId: highest };
     } catch (err) {
       if (!(err instanceof EddyError)) throw err;
-      if (err.code === CheckpointErrorCodes.CORRUPTED_CHECKPOINT || err.code === CheckpointErrorCodes.NO_CHECKPOINT) {
+      if (
+        err.code === CheckpointErrorCodes.CORRUPTED_CHECKPOINT ||
+        err.code === CheckpointErrorCodes.NO_CHECKPOINT
+      ) {
         skipped.push({ checkpointId, directory: location.directory, reason: 'corrupted', error: err });
       } else if (err.code === CheckpointErrorCodes.FOREIGN_CHECKPOINT) {
         skipped.push({ checkpointId, directory: location.directory, reason: 'foreign', error: err });
@@ -335,7 +354,10 @@ export async function discardCheckpoint(
  * Deletes a savepoint (`eddy savepoint --dispose`): only when the location holds a savepoint's
  * `_metadata`, so that a mistyped path cannot wipe an unrelated directory.
  */
-export async function disposeSavepoint(storage: CheckpointStorage, options: StorageOperationOptions = {}): Promise<number> {
+export async function disposeSavepoint(
+  storage: CheckpointStorage,
+  options: StorageOperationOptions = {},
+): Promise<number> {
   const location = savepointLocation(storage);
   const metadata = await readCheckpointMetadata(location, options);
   if (metadata.kind !== 'savepoint') {
@@ -351,7 +373,11 @@ export async function disposeSavepoint(storage: CheckpointStorage, options: Stor
 }
 
 /** The storage path of every object of `metadata` at `location`; FOREIGN_CHECKPOINT for any path escaping it. */
-export function resolveObjects(location: CheckpointLocation, metadata: CheckpointMetadata, where: string): ResolvedStateObject[] {
+export function resolveObjects(
+  location: CheckpointLocation,
+  metadata: CheckpointMetadata,
+  where: string,
+): ResolvedStateObject[] {
   const out: ResolvedStateObject[] = [];
   for (const { operatorUid, subtask, handle } of objectHandlesOf(metadata)) {
     const refuse = (why: string, cause?: unknown): EddyError =>
@@ -367,7 +393,9 @@ export function resolveObjects(location: CheckpointLocation, metadata: Checkpoin
     }
     if (handle.shared === true) {
       if (location.sharedDirectory === undefined) {
-        throw refuse('is a shared object of an incremental checkpoint, but a savepoint must be self-contained');
+        throw refuse(
+          'is a shared object of an incremental checkpoint, but a savepoint must be self-contained',
+        );
       }
       out.push({ operatorUid, subtask, handle, storagePath: location.sharedDirectory + handle.path });
     } else {

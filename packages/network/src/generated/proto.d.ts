@@ -78,6 +78,8 @@ export namespace eddy {
             heartbeat: eddy.v1.JobManagerGateway.Heartbeat;
             updateTaskExecutionState: eddy.v1.JobManagerGateway.UpdateTaskExecutionState;
             reportCollected: eddy.v1.JobManagerGateway.ReportCollected;
+            acknowledgeCheckpoint: eddy.v1.JobManagerGateway.AcknowledgeCheckpoint;
+            declineCheckpoint: eddy.v1.JobManagerGateway.DeclineCheckpoint;
         }
 
         namespace JobManagerGateway {
@@ -125,6 +127,28 @@ export namespace eddy {
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
+            type AcknowledgeCheckpointCallback = (error: (Error|null), response?: eddy.v1.Ack) => void;
+            type AcknowledgeCheckpoint = {
+              (request: eddy.v1.ICheckpointAck, callback: eddy.v1.JobManagerGateway.AcknowledgeCheckpointCallback): void;
+              (request: eddy.v1.ICheckpointAck): Promise<eddy.v1.Ack>;
+              readonly name: "AcknowledgeCheckpoint";
+              readonly path: "/eddy.v1.JobManagerGateway/AcknowledgeCheckpoint";
+              readonly requestType: "CheckpointAck";
+              readonly responseType: "Ack";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+            type DeclineCheckpointCallback = (error: (Error|null), response?: eddy.v1.Ack) => void;
+            type DeclineCheckpoint = {
+              (request: eddy.v1.ICheckpointDecline, callback: eddy.v1.JobManagerGateway.DeclineCheckpointCallback): void;
+              (request: eddy.v1.ICheckpointDecline): Promise<eddy.v1.Ack>;
+              readonly name: "DeclineCheckpoint";
+              readonly path: "/eddy.v1.JobManagerGateway/DeclineCheckpoint";
+              readonly requestType: "CheckpointDecline";
+              readonly responseType: "Ack";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
         }
 
         class TaskExecutorGateway extends $protobuf.rpc.Service {
@@ -132,6 +156,9 @@ export namespace eddy {
             static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): TaskExecutorGateway;
             submitTask: eddy.v1.TaskExecutorGateway.SubmitTask;
             cancelTask: eddy.v1.TaskExecutorGateway.CancelTask;
+            triggerCheckpoint: eddy.v1.TaskExecutorGateway.TriggerCheckpoint;
+            notifyCheckpointComplete: eddy.v1.TaskExecutorGateway.NotifyCheckpointComplete;
+            notifyCheckpointAborted: eddy.v1.TaskExecutorGateway.NotifyCheckpointAborted;
         }
 
         namespace TaskExecutorGateway {
@@ -157,6 +184,179 @@ export namespace eddy {
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
+            type TriggerCheckpointCallback = (error: (Error|null), response?: eddy.v1.Ack) => void;
+            type TriggerCheckpoint = {
+              (request: eddy.v1.ICheckpointTrigger, callback: eddy.v1.TaskExecutorGateway.TriggerCheckpointCallback): void;
+              (request: eddy.v1.ICheckpointTrigger): Promise<eddy.v1.Ack>;
+              readonly name: "TriggerCheckpoint";
+              readonly path: "/eddy.v1.TaskExecutorGateway/TriggerCheckpoint";
+              readonly requestType: "CheckpointTrigger";
+              readonly responseType: "Ack";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+            type NotifyCheckpointCompleteCallback = (error: (Error|null), response?: eddy.v1.Ack) => void;
+            type NotifyCheckpointComplete = {
+              (request: eddy.v1.ICheckpointNotification, callback: eddy.v1.TaskExecutorGateway.NotifyCheckpointCompleteCallback): void;
+              (request: eddy.v1.ICheckpointNotification): Promise<eddy.v1.Ack>;
+              readonly name: "NotifyCheckpointComplete";
+              readonly path: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointComplete";
+              readonly requestType: "CheckpointNotification";
+              readonly responseType: "Ack";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+            type NotifyCheckpointAbortedCallback = (error: (Error|null), response?: eddy.v1.Ack) => void;
+            type NotifyCheckpointAborted = {
+              (request: eddy.v1.ICheckpointNotification, callback: eddy.v1.TaskExecutorGateway.NotifyCheckpointAbortedCallback): void;
+              (request: eddy.v1.ICheckpointNotification): Promise<eddy.v1.Ack>;
+              readonly name: "NotifyCheckpointAborted";
+              readonly path: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointAborted";
+              readonly requestType: "CheckpointNotification";
+              readonly responseType: "Ack";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+        }
+
+        interface ICheckpointTrigger extends eddy.v1.CheckpointTrigger.$Properties {
+        }
+
+        class CheckpointTrigger {
+            constructor(properties?: eddy.v1.CheckpointTrigger.$Properties);
+            $unknowns?: Uint8Array[];
+            jobId: string;
+            attempt: number;
+            executionId: string;
+            checkpointId: number;
+            timestamp: number;
+            kind: string;
+            leaderEpoch: number;
+            static create(properties: eddy.v1.CheckpointTrigger.$Shape): eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape;
+            static create(properties?: eddy.v1.CheckpointTrigger.$Properties): eddy.v1.CheckpointTrigger;
+            static encode(message: eddy.v1.CheckpointTrigger.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape;
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace CheckpointTrigger {
+            interface $Properties {
+                jobId?: (string|null);
+                attempt?: (number|null);
+                executionId?: (string|null);
+                checkpointId?: (number|null);
+                timestamp?: (number|null);
+                kind?: (string|null);
+                leaderEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = eddy.v1.CheckpointTrigger.$Properties;
+        }
+
+        interface ICheckpointNotification extends eddy.v1.CheckpointNotification.$Properties {
+        }
+
+        class CheckpointNotification {
+            constructor(properties?: eddy.v1.CheckpointNotification.$Properties);
+            $unknowns?: Uint8Array[];
+            jobId: string;
+            attempt: number;
+            executionId: string;
+            checkpointId: number;
+            leaderEpoch: number;
+            static create(properties: eddy.v1.CheckpointNotification.$Shape): eddy.v1.CheckpointNotification & eddy.v1.CheckpointNotification.$Shape;
+            static create(properties?: eddy.v1.CheckpointNotification.$Properties): eddy.v1.CheckpointNotification;
+            static encode(message: eddy.v1.CheckpointNotification.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eddy.v1.CheckpointNotification & eddy.v1.CheckpointNotification.$Shape;
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace CheckpointNotification {
+            interface $Properties {
+                jobId?: (string|null);
+                attempt?: (number|null);
+                executionId?: (string|null);
+                checkpointId?: (number|null);
+                leaderEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = eddy.v1.CheckpointNotification.$Properties;
+        }
+
+        interface ICheckpointAck extends eddy.v1.CheckpointAck.$Properties {
+        }
+
+        class CheckpointAck {
+            constructor(properties?: eddy.v1.CheckpointAck.$Properties);
+            $unknowns?: Uint8Array[];
+            taskManagerId: string;
+            jobId: string;
+            attempt: number;
+            executionId: string;
+            checkpointId: number;
+            stateJson: string;
+            syncMs: number;
+            asyncMs: number;
+            alignmentMs: number;
+            stateSize: number;
+            leaderEpoch: number;
+            static create(properties: eddy.v1.CheckpointAck.$Shape): eddy.v1.CheckpointAck & eddy.v1.CheckpointAck.$Shape;
+            static create(properties?: eddy.v1.CheckpointAck.$Properties): eddy.v1.CheckpointAck;
+            static encode(message: eddy.v1.CheckpointAck.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eddy.v1.CheckpointAck & eddy.v1.CheckpointAck.$Shape;
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace CheckpointAck {
+            interface $Properties {
+                taskManagerId?: (string|null);
+                jobId?: (string|null);
+                attempt?: (number|null);
+                executionId?: (string|null);
+                checkpointId?: (number|null);
+                stateJson?: (string|null);
+                syncMs?: (number|null);
+                asyncMs?: (number|null);
+                alignmentMs?: (number|null);
+                stateSize?: (number|null);
+                leaderEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = eddy.v1.CheckpointAck.$Properties;
+        }
+
+        interface ICheckpointDecline extends eddy.v1.CheckpointDecline.$Properties {
+        }
+
+        class CheckpointDecline {
+            constructor(properties?: eddy.v1.CheckpointDecline.$Properties);
+            $unknowns?: Uint8Array[];
+            taskManagerId: string;
+            jobId: string;
+            attempt: number;
+            executionId: string;
+            checkpointId: number;
+            errorJson: string;
+            leaderEpoch: number;
+            static create(properties: eddy.v1.CheckpointDecline.$Shape): eddy.v1.CheckpointDecline & eddy.v1.CheckpointDecline.$Shape;
+            static create(properties?: eddy.v1.CheckpointDecline.$Properties): eddy.v1.CheckpointDecline;
+            static encode(message: eddy.v1.CheckpointDecline.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eddy.v1.CheckpointDecline & eddy.v1.CheckpointDecline.$Shape;
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace CheckpointDecline {
+            interface $Properties {
+                taskManagerId?: (string|null);
+                jobId?: (string|null);
+                attempt?: (number|null);
+                executionId?: (string|null);
+                checkpointId?: (number|null);
+                errorJson?: (string|null);
+                leaderEpoch?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = eddy.v1.CheckpointDecline.$Properties;
         }
 
         interface IAck extends eddy.v1.Ack.$Properties {

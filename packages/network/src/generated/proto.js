@@ -651,6 +651,88 @@ export const eddy = $root.eddy = (() => {
                 responseStream: { value: $undefined }
             });
 
+            /**
+             * Callback as used by {@link eddy.v1.JobManagerGateway#acknowledgeCheckpoint}.
+             * @memberof eddy.v1.JobManagerGateway
+             * @typedef AcknowledgeCheckpointCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {eddy.v1.Ack} [response] Ack
+             */
+
+            /**
+             * Calls AcknowledgeCheckpoint.
+             * @memberof eddy.v1.JobManagerGateway
+             * @typedef AcknowledgeCheckpoint
+             * @type {{
+             *   (request: eddy.v1.ICheckpointAck, callback: eddy.v1.JobManagerGateway.AcknowledgeCheckpointCallback): void;
+             *   (request: eddy.v1.ICheckpointAck): Promise<eddy.v1.Ack>;
+             *   readonly name: "AcknowledgeCheckpoint";
+             *   readonly path: "/eddy.v1.JobManagerGateway/AcknowledgeCheckpoint";
+             *   readonly requestType: "CheckpointAck";
+             *   readonly responseType: "Ack";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls AcknowledgeCheckpoint.
+             * @name eddy.v1.JobManagerGateway#acknowledgeCheckpoint
+             * @type {eddy.v1.JobManagerGateway.AcknowledgeCheckpoint}
+             */
+            $Object.defineProperties(JobManagerGateway.prototype.acknowledgeCheckpoint = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, JobManagerGateway.prototype.acknowledgeCheckpoint, $root.eddy.v1.CheckpointAck, $root.eddy.v1.Ack, request, callback);
+            }, {
+                name: { value: "AcknowledgeCheckpoint" },
+                path: { value: "/eddy.v1.JobManagerGateway/AcknowledgeCheckpoint" },
+                requestType: { value: "CheckpointAck" },
+                responseType: { value: "Ack" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link eddy.v1.JobManagerGateway#declineCheckpoint}.
+             * @memberof eddy.v1.JobManagerGateway
+             * @typedef DeclineCheckpointCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {eddy.v1.Ack} [response] Ack
+             */
+
+            /**
+             * Calls DeclineCheckpoint.
+             * @memberof eddy.v1.JobManagerGateway
+             * @typedef DeclineCheckpoint
+             * @type {{
+             *   (request: eddy.v1.ICheckpointDecline, callback: eddy.v1.JobManagerGateway.DeclineCheckpointCallback): void;
+             *   (request: eddy.v1.ICheckpointDecline): Promise<eddy.v1.Ack>;
+             *   readonly name: "DeclineCheckpoint";
+             *   readonly path: "/eddy.v1.JobManagerGateway/DeclineCheckpoint";
+             *   readonly requestType: "CheckpointDecline";
+             *   readonly responseType: "Ack";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls DeclineCheckpoint.
+             * @name eddy.v1.JobManagerGateway#declineCheckpoint
+             * @type {eddy.v1.JobManagerGateway.DeclineCheckpoint}
+             */
+            $Object.defineProperties(JobManagerGateway.prototype.declineCheckpoint = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, JobManagerGateway.prototype.declineCheckpoint, $root.eddy.v1.CheckpointDecline, $root.eddy.v1.Ack, request, callback);
+            }, {
+                name: { value: "DeclineCheckpoint" },
+                path: { value: "/eddy.v1.JobManagerGateway/DeclineCheckpoint" },
+                requestType: { value: "CheckpointDecline" },
+                responseType: { value: "Ack" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
             return JobManagerGateway;
         })();
 
@@ -768,7 +850,1314 @@ export const eddy = $root.eddy = (() => {
                 responseStream: { value: $undefined }
             });
 
+            /**
+             * Callback as used by {@link eddy.v1.TaskExecutorGateway#triggerCheckpoint}.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef TriggerCheckpointCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {eddy.v1.Ack} [response] Ack
+             */
+
+            /**
+             * Calls TriggerCheckpoint.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef TriggerCheckpoint
+             * @type {{
+             *   (request: eddy.v1.ICheckpointTrigger, callback: eddy.v1.TaskExecutorGateway.TriggerCheckpointCallback): void;
+             *   (request: eddy.v1.ICheckpointTrigger): Promise<eddy.v1.Ack>;
+             *   readonly name: "TriggerCheckpoint";
+             *   readonly path: "/eddy.v1.TaskExecutorGateway/TriggerCheckpoint";
+             *   readonly requestType: "CheckpointTrigger";
+             *   readonly responseType: "Ack";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls TriggerCheckpoint.
+             * @name eddy.v1.TaskExecutorGateway#triggerCheckpoint
+             * @type {eddy.v1.TaskExecutorGateway.TriggerCheckpoint}
+             */
+            $Object.defineProperties(TaskExecutorGateway.prototype.triggerCheckpoint = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, TaskExecutorGateway.prototype.triggerCheckpoint, $root.eddy.v1.CheckpointTrigger, $root.eddy.v1.Ack, request, callback);
+            }, {
+                name: { value: "TriggerCheckpoint" },
+                path: { value: "/eddy.v1.TaskExecutorGateway/TriggerCheckpoint" },
+                requestType: { value: "CheckpointTrigger" },
+                responseType: { value: "Ack" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link eddy.v1.TaskExecutorGateway#notifyCheckpointComplete}.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef NotifyCheckpointCompleteCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {eddy.v1.Ack} [response] Ack
+             */
+
+            /**
+             * Calls NotifyCheckpointComplete.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef NotifyCheckpointComplete
+             * @type {{
+             *   (request: eddy.v1.ICheckpointNotification, callback: eddy.v1.TaskExecutorGateway.NotifyCheckpointCompleteCallback): void;
+             *   (request: eddy.v1.ICheckpointNotification): Promise<eddy.v1.Ack>;
+             *   readonly name: "NotifyCheckpointComplete";
+             *   readonly path: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointComplete";
+             *   readonly requestType: "CheckpointNotification";
+             *   readonly responseType: "Ack";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls NotifyCheckpointComplete.
+             * @name eddy.v1.TaskExecutorGateway#notifyCheckpointComplete
+             * @type {eddy.v1.TaskExecutorGateway.NotifyCheckpointComplete}
+             */
+            $Object.defineProperties(TaskExecutorGateway.prototype.notifyCheckpointComplete = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, TaskExecutorGateway.prototype.notifyCheckpointComplete, $root.eddy.v1.CheckpointNotification, $root.eddy.v1.Ack, request, callback);
+            }, {
+                name: { value: "NotifyCheckpointComplete" },
+                path: { value: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointComplete" },
+                requestType: { value: "CheckpointNotification" },
+                responseType: { value: "Ack" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link eddy.v1.TaskExecutorGateway#notifyCheckpointAborted}.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef NotifyCheckpointAbortedCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {eddy.v1.Ack} [response] Ack
+             */
+
+            /**
+             * Calls NotifyCheckpointAborted.
+             * @memberof eddy.v1.TaskExecutorGateway
+             * @typedef NotifyCheckpointAborted
+             * @type {{
+             *   (request: eddy.v1.ICheckpointNotification, callback: eddy.v1.TaskExecutorGateway.NotifyCheckpointAbortedCallback): void;
+             *   (request: eddy.v1.ICheckpointNotification): Promise<eddy.v1.Ack>;
+             *   readonly name: "NotifyCheckpointAborted";
+             *   readonly path: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointAborted";
+             *   readonly requestType: "CheckpointNotification";
+             *   readonly responseType: "Ack";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls NotifyCheckpointAborted.
+             * @name eddy.v1.TaskExecutorGateway#notifyCheckpointAborted
+             * @type {eddy.v1.TaskExecutorGateway.NotifyCheckpointAborted}
+             */
+            $Object.defineProperties(TaskExecutorGateway.prototype.notifyCheckpointAborted = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, TaskExecutorGateway.prototype.notifyCheckpointAborted, $root.eddy.v1.CheckpointNotification, $root.eddy.v1.Ack, request, callback);
+            }, {
+                name: { value: "NotifyCheckpointAborted" },
+                path: { value: "/eddy.v1.TaskExecutorGateway/NotifyCheckpointAborted" },
+                requestType: { value: "CheckpointNotification" },
+                responseType: { value: "Ack" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
             return TaskExecutorGateway;
+        })();
+
+        v1.CheckpointTrigger = (function() {
+
+            /**
+             * Properties of a CheckpointTrigger.
+             * @typedef {Object} eddy.v1.CheckpointTrigger.$Properties
+             * @property {string|null} [jobId] CheckpointTrigger jobId
+             * @property {number|null} [attempt] CheckpointTrigger attempt
+             * @property {string|null} [executionId] CheckpointTrigger executionId
+             * @property {number|null} [checkpointId] CheckpointTrigger checkpointId
+             * @property {number|null} [timestamp] CheckpointTrigger timestamp
+             * @property {string|null} [kind] CheckpointTrigger kind
+             * @property {number|null} [leaderEpoch] CheckpointTrigger leaderEpoch
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CheckpointTrigger.
+             * @memberof eddy.v1
+             * @interface ICheckpointTrigger
+             * @augments eddy.v1.CheckpointTrigger.$Properties
+             * @deprecated Use eddy.v1.CheckpointTrigger.$Properties instead.
+             */
+
+            /**
+             * Shape of a CheckpointTrigger.
+             * @typedef {eddy.v1.CheckpointTrigger.$Properties} eddy.v1.CheckpointTrigger.$Shape
+             */
+
+            /**
+             * Constructs a new CheckpointTrigger.
+             * @memberof eddy.v1
+             * @classdesc Represents a CheckpointTrigger.
+             * @constructor
+             * @param {eddy.v1.CheckpointTrigger.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CheckpointTrigger = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CheckpointTrigger jobId.
+             * @member {string} jobId
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.jobId = "";
+
+            /**
+             * CheckpointTrigger attempt.
+             * @member {number} attempt
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.attempt = 0;
+
+            /**
+             * CheckpointTrigger executionId.
+             * @member {string} executionId
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.executionId = "";
+
+            /**
+             * CheckpointTrigger checkpointId.
+             * @member {number} checkpointId
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.checkpointId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointTrigger timestamp.
+             * @member {number} timestamp
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.timestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointTrigger kind.
+             * @member {string} kind
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.kind = "";
+
+            /**
+             * CheckpointTrigger leaderEpoch.
+             * @member {number} leaderEpoch
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.leaderEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new CheckpointTrigger instance using the specified properties.
+             * @function create
+             * @memberof eddy.v1.CheckpointTrigger
+             * @static
+             * @param {eddy.v1.CheckpointTrigger.$Properties=} [properties] Properties to set
+             * @returns {eddy.v1.CheckpointTrigger} CheckpointTrigger instance
+             * @type {{
+             *   (properties: eddy.v1.CheckpointTrigger.$Shape): eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape;
+             *   (properties?: eddy.v1.CheckpointTrigger.$Properties): eddy.v1.CheckpointTrigger;
+             * }}
+             */
+            CheckpointTrigger.create = function(properties) {
+                return new CheckpointTrigger(properties);
+            };
+
+            /**
+             * Encodes the specified CheckpointTrigger message. Does not implicitly {@link eddy.v1.CheckpointTrigger.verify|verify} messages.
+             * @function encode
+             * @memberof eddy.v1.CheckpointTrigger
+             * @static
+             * @param {eddy.v1.CheckpointTrigger.$Properties} message CheckpointTrigger message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CheckpointTrigger.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.jobId != null && $Object.hasOwnProperty.call(message, "jobId") && message.jobId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.jobId);
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt") && message.attempt !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.attempt);
+                if (message.executionId != null && $Object.hasOwnProperty.call(message, "executionId") && message.executionId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.executionId);
+                if (message.checkpointId != null && $Object.hasOwnProperty.call(message, "checkpointId") && (typeof message.checkpointId === "object" ? message.checkpointId.low || message.checkpointId.high : message.checkpointId !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.checkpointId);
+                if (message.timestamp != null && $Object.hasOwnProperty.call(message, "timestamp") && (typeof message.timestamp === "object" ? message.timestamp.low || message.timestamp.high : message.timestamp !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.timestamp);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.kind);
+                if (message.leaderEpoch != null && $Object.hasOwnProperty.call(message, "leaderEpoch") && (typeof message.leaderEpoch === "object" ? message.leaderEpoch.low || message.leaderEpoch.high : message.leaderEpoch !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.leaderEpoch);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CheckpointTrigger message from the specified reader or buffer.
+             * @function decode
+             * @memberof eddy.v1.CheckpointTrigger
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape} CheckpointTrigger
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CheckpointTrigger.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.eddy.v1.CheckpointTrigger();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.jobId = value;
+                            else
+                                delete message.jobId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.attempt = value;
+                            else
+                                delete message.attempt;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.executionId = value;
+                            else
+                                delete message.executionId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.checkpointId = value;
+                            else
+                                delete message.checkpointId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.timestamp = value;
+                            else
+                                delete message.timestamp;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaderEpoch = value;
+                            else
+                                delete message.leaderEpoch;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for CheckpointTrigger
+             * @function getTypeUrl
+             * @memberof eddy.v1.CheckpointTrigger
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            CheckpointTrigger.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/eddy.v1.CheckpointTrigger";
+            };
+
+            return CheckpointTrigger;
+        })();
+
+        v1.CheckpointNotification = (function() {
+
+            /**
+             * Properties of a CheckpointNotification.
+             * @typedef {Object} eddy.v1.CheckpointNotification.$Properties
+             * @property {string|null} [jobId] CheckpointNotification jobId
+             * @property {number|null} [attempt] CheckpointNotification attempt
+             * @property {string|null} [executionId] CheckpointNotification executionId
+             * @property {number|null} [checkpointId] CheckpointNotification checkpointId
+             * @property {number|null} [leaderEpoch] CheckpointNotification leaderEpoch
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CheckpointNotification.
+             * @memberof eddy.v1
+             * @interface ICheckpointNotification
+             * @augments eddy.v1.CheckpointNotification.$Properties
+             * @deprecated Use eddy.v1.CheckpointNotification.$Properties instead.
+             */
+
+            /**
+             * Shape of a CheckpointNotification.
+             * @typedef {eddy.v1.CheckpointNotification.$Properties} eddy.v1.CheckpointNotification.$Shape
+             */
+
+            /**
+             * Constructs a new CheckpointNotification.
+             * @memberof eddy.v1
+             * @classdesc Represents a CheckpointNotification.
+             * @constructor
+             * @param {eddy.v1.CheckpointNotification.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CheckpointNotification = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CheckpointNotification jobId.
+             * @member {string} jobId
+             * @memberof eddy.v1.CheckpointNotification
+             * @instance
+             */
+            CheckpointNotification.prototype.jobId = "";
+
+            /**
+             * CheckpointNotification attempt.
+             * @member {number} attempt
+             * @memberof eddy.v1.CheckpointNotification
+             * @instance
+             */
+            CheckpointNotification.prototype.attempt = 0;
+
+            /**
+             * CheckpointNotification executionId.
+             * @member {string} executionId
+             * @memberof eddy.v1.CheckpointNotification
+             * @instance
+             */
+            CheckpointNotification.prototype.executionId = "";
+
+            /**
+             * CheckpointNotification checkpointId.
+             * @member {number} checkpointId
+             * @memberof eddy.v1.CheckpointNotification
+             * @instance
+             */
+            CheckpointNotification.prototype.checkpointId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointNotification leaderEpoch.
+             * @member {number} leaderEpoch
+             * @memberof eddy.v1.CheckpointNotification
+             * @instance
+             */
+            CheckpointNotification.prototype.leaderEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new CheckpointNotification instance using the specified properties.
+             * @function create
+             * @memberof eddy.v1.CheckpointNotification
+             * @static
+             * @param {eddy.v1.CheckpointNotification.$Properties=} [properties] Properties to set
+             * @returns {eddy.v1.CheckpointNotification} CheckpointNotification instance
+             * @type {{
+             *   (properties: eddy.v1.CheckpointNotification.$Shape): eddy.v1.CheckpointNotification & eddy.v1.CheckpointNotification.$Shape;
+             *   (properties?: eddy.v1.CheckpointNotification.$Properties): eddy.v1.CheckpointNotification;
+             * }}
+             */
+            CheckpointNotification.create = function(properties) {
+                return new CheckpointNotification(properties);
+            };
+
+            /**
+             * Encodes the specified CheckpointNotification message. Does not implicitly {@link eddy.v1.CheckpointNotification.verify|verify} messages.
+             * @function encode
+             * @memberof eddy.v1.CheckpointNotification
+             * @static
+             * @param {eddy.v1.CheckpointNotification.$Properties} message CheckpointNotification message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CheckpointNotification.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.jobId != null && $Object.hasOwnProperty.call(message, "jobId") && message.jobId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.jobId);
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt") && message.attempt !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.attempt);
+                if (message.executionId != null && $Object.hasOwnProperty.call(message, "executionId") && message.executionId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.executionId);
+                if (message.checkpointId != null && $Object.hasOwnProperty.call(message, "checkpointId") && (typeof message.checkpointId === "object" ? message.checkpointId.low || message.checkpointId.high : message.checkpointId !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.checkpointId);
+                if (message.leaderEpoch != null && $Object.hasOwnProperty.call(message, "leaderEpoch") && (typeof message.leaderEpoch === "object" ? message.leaderEpoch.low || message.leaderEpoch.high : message.leaderEpoch !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.leaderEpoch);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CheckpointNotification message from the specified reader or buffer.
+             * @function decode
+             * @memberof eddy.v1.CheckpointNotification
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {eddy.v1.CheckpointNotification & eddy.v1.CheckpointNotification.$Shape} CheckpointNotification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CheckpointNotification.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.eddy.v1.CheckpointNotification();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.jobId = value;
+                            else
+                                delete message.jobId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.attempt = value;
+                            else
+                                delete message.attempt;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.executionId = value;
+                            else
+                                delete message.executionId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.checkpointId = value;
+                            else
+                                delete message.checkpointId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaderEpoch = value;
+                            else
+                                delete message.leaderEpoch;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for CheckpointNotification
+             * @function getTypeUrl
+             * @memberof eddy.v1.CheckpointNotification
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            CheckpointNotification.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/eddy.v1.CheckpointNotification";
+            };
+
+            return CheckpointNotification;
+        })();
+
+        v1.CheckpointAck = (function() {
+
+            /**
+             * Properties of a CheckpointAck.
+             * @typedef {Object} eddy.v1.CheckpointAck.$Properties
+             * @property {string|null} [taskManagerId] CheckpointAck taskManagerId
+             * @property {string|null} [jobId] CheckpointAck jobId
+             * @property {number|null} [attempt] CheckpointAck attempt
+             * @property {string|null} [executionId] CheckpointAck executionId
+             * @property {number|null} [checkpointId] CheckpointAck checkpointId
+             * @property {string|null} [stateJson] CheckpointAck stateJson
+             * @property {number|null} [syncMs] CheckpointAck syncMs
+             * @property {number|null} [asyncMs] CheckpointAck asyncMs
+             * @property {number|null} [alignmentMs] CheckpointAck alignmentMs
+             * @property {number|null} [stateSize] CheckpointAck stateSize
+             * @property {number|null} [leaderEpoch] CheckpointAck leaderEpoch
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CheckpointAck.
+             * @memberof eddy.v1
+             * @interface ICheckpointAck
+             * @augments eddy.v1.CheckpointAck.$Properties
+             * @deprecated Use eddy.v1.CheckpointAck.$Properties instead.
+             */
+
+            /**
+             * Shape of a CheckpointAck.
+             * @typedef {eddy.v1.CheckpointAck.$Properties} eddy.v1.CheckpointAck.$Shape
+             */
+
+            /**
+             * Constructs a new CheckpointAck.
+             * @memberof eddy.v1
+             * @classdesc Represents a CheckpointAck.
+             * @constructor
+             * @param {eddy.v1.CheckpointAck.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CheckpointAck = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CheckpointAck taskManagerId.
+             * @member {string} taskManagerId
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.taskManagerId = "";
+
+            /**
+             * CheckpointAck jobId.
+             * @member {string} jobId
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.jobId = "";
+
+            /**
+             * CheckpointAck attempt.
+             * @member {number} attempt
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.attempt = 0;
+
+            /**
+             * CheckpointAck executionId.
+             * @member {string} executionId
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.executionId = "";
+
+            /**
+             * CheckpointAck checkpointId.
+             * @member {number} checkpointId
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.checkpointId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointAck stateJson.
+             * @member {string} stateJson
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.stateJson = "";
+
+            /**
+             * CheckpointAck syncMs.
+             * @member {number} syncMs
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.syncMs = 0;
+
+            /**
+             * CheckpointAck asyncMs.
+             * @member {number} asyncMs
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.asyncMs = 0;
+
+            /**
+             * CheckpointAck alignmentMs.
+             * @member {number} alignmentMs
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.alignmentMs = 0;
+
+            /**
+             * CheckpointAck stateSize.
+             * @member {number} stateSize
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.stateSize = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointAck leaderEpoch.
+             * @member {number} leaderEpoch
+             * @memberof eddy.v1.CheckpointAck
+             * @instance
+             */
+            CheckpointAck.prototype.leaderEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new CheckpointAck instance using the specified properties.
+             * @function create
+             * @memberof eddy.v1.CheckpointAck
+             * @static
+             * @param {eddy.v1.CheckpointAck.$Properties=} [properties] Properties to set
+             * @returns {eddy.v1.CheckpointAck} CheckpointAck instance
+             * @type {{
+             *   (properties: eddy.v1.CheckpointAck.$Shape): eddy.v1.CheckpointAck & eddy.v1.CheckpointAck.$Shape;
+             *   (properties?: eddy.v1.CheckpointAck.$Properties): eddy.v1.CheckpointAck;
+             * }}
+             */
+            CheckpointAck.create = function(properties) {
+                return new CheckpointAck(properties);
+            };
+
+            /**
+             * Encodes the specified CheckpointAck message. Does not implicitly {@link eddy.v1.CheckpointAck.verify|verify} messages.
+             * @function encode
+             * @memberof eddy.v1.CheckpointAck
+             * @static
+             * @param {eddy.v1.CheckpointAck.$Properties} message CheckpointAck message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CheckpointAck.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.taskManagerId != null && $Object.hasOwnProperty.call(message, "taskManagerId") && message.taskManagerId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.taskManagerId);
+                if (message.jobId != null && $Object.hasOwnProperty.call(message, "jobId") && message.jobId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.jobId);
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt") && message.attempt !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.attempt);
+                if (message.executionId != null && $Object.hasOwnProperty.call(message, "executionId") && message.executionId !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.executionId);
+                if (message.checkpointId != null && $Object.hasOwnProperty.call(message, "checkpointId") && (typeof message.checkpointId === "object" ? message.checkpointId.low || message.checkpointId.high : message.checkpointId !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.checkpointId);
+                if (message.stateJson != null && $Object.hasOwnProperty.call(message, "stateJson") && message.stateJson !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.stateJson);
+                if (message.syncMs != null && $Object.hasOwnProperty.call(message, "syncMs") && !$Object.is(message.syncMs, 0))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.syncMs);
+                if (message.asyncMs != null && $Object.hasOwnProperty.call(message, "asyncMs") && !$Object.is(message.asyncMs, 0))
+                    writer.uint32(/* id 8, wireType 1 =*/65).double(message.asyncMs);
+                if (message.alignmentMs != null && $Object.hasOwnProperty.call(message, "alignmentMs") && !$Object.is(message.alignmentMs, 0))
+                    writer.uint32(/* id 9, wireType 1 =*/73).double(message.alignmentMs);
+                if (message.stateSize != null && $Object.hasOwnProperty.call(message, "stateSize") && (typeof message.stateSize === "object" ? message.stateSize.low || message.stateSize.high : message.stateSize !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.stateSize);
+                if (message.leaderEpoch != null && $Object.hasOwnProperty.call(message, "leaderEpoch") && (typeof message.leaderEpoch === "object" ? message.leaderEpoch.low || message.leaderEpoch.high : message.leaderEpoch !== 0))
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.leaderEpoch);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CheckpointAck message from the specified reader or buffer.
+             * @function decode
+             * @memberof eddy.v1.CheckpointAck
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {eddy.v1.CheckpointAck & eddy.v1.CheckpointAck.$Shape} CheckpointAck
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CheckpointAck.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.eddy.v1.CheckpointAck();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.taskManagerId = value;
+                            else
+                                delete message.taskManagerId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.jobId = value;
+                            else
+                                delete message.jobId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.attempt = value;
+                            else
+                                delete message.attempt;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.executionId = value;
+                            else
+                                delete message.executionId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.checkpointId = value;
+                            else
+                                delete message.checkpointId;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.stateJson = value;
+                            else
+                                delete message.stateJson;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.syncMs = value;
+                            else
+                                delete message.syncMs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.asyncMs = value;
+                            else
+                                delete message.asyncMs;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.alignmentMs = value;
+                            else
+                                delete message.alignmentMs;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.stateSize = value;
+                            else
+                                delete message.stateSize;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaderEpoch = value;
+                            else
+                                delete message.leaderEpoch;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for CheckpointAck
+             * @function getTypeUrl
+             * @memberof eddy.v1.CheckpointAck
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            CheckpointAck.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/eddy.v1.CheckpointAck";
+            };
+
+            return CheckpointAck;
+        })();
+
+        v1.CheckpointDecline = (function() {
+
+            /**
+             * Properties of a CheckpointDecline.
+             * @typedef {Object} eddy.v1.CheckpointDecline.$Properties
+             * @property {string|null} [taskManagerId] CheckpointDecline taskManagerId
+             * @property {string|null} [jobId] CheckpointDecline jobId
+             * @property {number|null} [attempt] CheckpointDecline attempt
+             * @property {string|null} [executionId] CheckpointDecline executionId
+             * @property {number|null} [checkpointId] CheckpointDecline checkpointId
+             * @property {string|null} [errorJson] CheckpointDecline errorJson
+             * @property {number|null} [leaderEpoch] CheckpointDecline leaderEpoch
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CheckpointDecline.
+             * @memberof eddy.v1
+             * @interface ICheckpointDecline
+             * @augments eddy.v1.CheckpointDecline.$Properties
+             * @deprecated Use eddy.v1.CheckpointDecline.$Properties instead.
+             */
+
+            /**
+             * Shape of a CheckpointDecline.
+             * @typedef {eddy.v1.CheckpointDecline.$Properties} eddy.v1.CheckpointDecline.$Shape
+             */
+
+            /**
+             * Constructs a new CheckpointDecline.
+             * @memberof eddy.v1
+             * @classdesc Represents a CheckpointDecline.
+             * @constructor
+             * @param {eddy.v1.CheckpointDecline.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CheckpointDecline = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CheckpointDecline taskManagerId.
+             * @member {string} taskManagerId
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.taskManagerId = "";
+
+            /**
+             * CheckpointDecline jobId.
+             * @member {string} jobId
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.jobId = "";
+
+            /**
+             * CheckpointDecline attempt.
+             * @member {number} attempt
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.attempt = 0;
+
+            /**
+             * CheckpointDecline executionId.
+             * @member {string} executionId
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.executionId = "";
+
+            /**
+             * CheckpointDecline checkpointId.
+             * @member {number} checkpointId
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.checkpointId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * CheckpointDecline errorJson.
+             * @member {string} errorJson
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.errorJson = "";
+
+            /**
+             * CheckpointDecline leaderEpoch.
+             * @member {number} leaderEpoch
+             * @memberof eddy.v1.CheckpointDecline
+             * @instance
+             */
+            CheckpointDecline.prototype.leaderEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new CheckpointDecline instance using the specified properties.
+             * @function create
+             * @memberof eddy.v1.CheckpointDecline
+             * @static
+             * @param {eddy.v1.CheckpointDecline.$Properties=} [properties] Properties to set
+             * @returns {eddy.v1.CheckpointDecline} CheckpointDecline instance
+             * @type {{
+             *   (properties: eddy.v1.CheckpointDecline.$Shape): eddy.v1.CheckpointDecline & eddy.v1.CheckpointDecline.$Shape;
+             *   (properties?: eddy.v1.CheckpointDecline.$Properties): eddy.v1.CheckpointDecline;
+             * }}
+             */
+            CheckpointDecline.create = function(properties) {
+                return new CheckpointDecline(properties);
+            };
+
+            /**
+             * Encodes the specified CheckpointDecline message. Does not implicitly {@link eddy.v1.CheckpointDecline.verify|verify} messages.
+             * @function encode
+             * @memberof eddy.v1.CheckpointDecline
+             * @static
+             * @param {eddy.v1.CheckpointDecline.$Properties} message CheckpointDecline message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CheckpointDecline.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.taskManagerId != null && $Object.hasOwnProperty.call(message, "taskManagerId") && message.taskManagerId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.taskManagerId);
+                if (message.jobId != null && $Object.hasOwnProperty.call(message, "jobId") && message.jobId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.jobId);
+                if (message.attempt != null && $Object.hasOwnProperty.call(message, "attempt") && message.attempt !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.attempt);
+                if (message.executionId != null && $Object.hasOwnProperty.call(message, "executionId") && message.executionId !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.executionId);
+                if (message.checkpointId != null && $Object.hasOwnProperty.call(message, "checkpointId") && (typeof message.checkpointId === "object" ? message.checkpointId.low || message.checkpointId.high : message.checkpointId !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.checkpointId);
+                if (message.errorJson != null && $Object.hasOwnProperty.call(message, "errorJson") && message.errorJson !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.errorJson);
+                if (message.leaderEpoch != null && $Object.hasOwnProperty.call(message, "leaderEpoch") && (typeof message.leaderEpoch === "object" ? message.leaderEpoch.low || message.leaderEpoch.high : message.leaderEpoch !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.leaderEpoch);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CheckpointDecline message from the specified reader or buffer.
+             * @function decode
+             * @memberof eddy.v1.CheckpointDecline
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {eddy.v1.CheckpointDecline & eddy.v1.CheckpointDecline.$Shape} CheckpointDecline
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CheckpointDecline.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.eddy.v1.CheckpointDecline();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.taskManagerId = value;
+                            else
+                                delete message.taskManagerId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.jobId = value;
+                            else
+                                delete message.jobId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.attempt = value;
+                            else
+                                delete message.attempt;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.executionId = value;
+                            else
+                                delete message.executionId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.checkpointId = value;
+                            else
+                                delete message.checkpointId;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.errorJson = value;
+                            else
+                                delete message.errorJson;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.leaderEpoch = value;
+                            else
+                                delete message.leaderEpoch;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Gets the type url for CheckpointDecline
+             * @function getTypeUrl
+             * @memberof eddy.v1.CheckpointDecline
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            CheckpointDecline.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/eddy.v1.CheckpointDecline";
+            };
+
+            return CheckpointDecline;
         })();
 
         v1.Ack = (function() {

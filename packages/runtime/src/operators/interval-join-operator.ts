@@ -106,6 +106,7 @@ export class IntervalJoinOperator extends AbstractStreamOperator {
   }
 
   processBatch(batch: readonly unknown[], timestamps: Timestamps, input: number): void | Promise<void> {
+    if (batch.length === 0) return undefined;
     if (timestamps === undefined) throw missingTimestamps();
     const isLeft = input === 0;
     const lateTag = isLeft ? this.#leftLate : this.#rightLate;
