@@ -1,16 +1,27 @@
 // Dependency rules: no cycles, packages import each other only through their public entry
 // (`@eddy/x`, never `@eddy/x/src/...` or `../other-package`), and only downwards in the layering
-// of DESIGN.md: common <- api <- state <- runtime <- network/connectors <- jobmanager/taskmanager <- cli.
+// of DESIGN.md: common <- api <- state <- checkpoint <- runtime <- network/connectors <- jobmanager/taskmanager <- cli.
 const LAYERS = {
   common: [],
   api: ['common'],
   state: ['common', 'api'],
-  runtime: ['common', 'api', 'state'],
-  network: ['common', 'api', 'state', 'runtime'],
+  checkpoint: ['common', 'api', 'state'],
+  runtime: ['common', 'api', 'state', 'checkpoint'],
+  network: ['common', 'api', 'state', 'checkpoint', 'runtime'],
   connectors: ['common', 'api'],
-  jobmanager: ['common', 'api', 'state', 'runtime', 'network'],
-  taskmanager: ['common', 'api', 'state', 'runtime', 'network', 'connectors'],
-  cli: ['common', 'api', 'state', 'runtime', 'network', 'connectors', 'jobmanager', 'taskmanager'],
+  jobmanager: ['common', 'api', 'state', 'checkpoint', 'runtime', 'network'],
+  taskmanager: ['common', 'api', 'state', 'checkpoint', 'runtime', 'network', 'connectors'],
+  cli: [
+    'common',
+    'api',
+    'state',
+    'checkpoint',
+    'runtime',
+    'network',
+    'connectors',
+    'jobmanager',
+    'taskmanager',
+  ],
 };
 
 const upward = Object.entries(LAYERS).map(([pkg, allowed]) => {

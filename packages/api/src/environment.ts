@@ -7,6 +7,8 @@ import type { RuntimeMode } from './job-graph.ts';
 import { resolve } from 'node:path';
 import { TextFileSource } from './file-source.ts';
 import type { WatermarkStrategy } from './watermark.ts';
+import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointConfig, type CheckpointingMode } from './checkpointing.ts';
+import type { StateBackendKind } from './job-graph.ts';
 
 /** The entry point of the DataStream API. */
 export class StreamExecutionEnvironment {
@@ -18,6 +20,8 @@ export class StreamExecutionEnvironment {
   #chaining = true;
   #bufferTimeout: number | undefined;
   #autoWatermarkInterval = 200;
+  #checkpointing: CheckpointConfig | undefined;
+  #stateBackend: StateBackendKind | undefined;
 
   /**
    * The directory relative file paths resolve against: where the user ran `eddy run`, also on
@@ -120,6 +124,33 @@ export class StreamExecutionEnvironment {
     return this.#bufferTimeout;
   }
 
+  /**
+   * Takes a checkpoint every `interval` ms (Flink's enableCheckpointing). `options` sets the mode
+   * (exactly-once by default), timeout, minimum pause, concurrency, tolerated failures, retention.
+   */
+  enableCheckpointing(
+    interval: number,
+    mode: CheckpointingMode = 'exactly-once',
+    options: Partial<Omit<CheckpointConfig, 'interval' | 'mode'>> = {},
+  ): this {
+    if (!Number.isInteger(interval) || interval < 10)
+      throw new RangeError('checkpoint interval must be an integer >= 10 ms');
+    this.#checkpointing = { ...DEFAULT_CHECKPOINT_CONFIG, ...options, interval, mode };
+    return this;
+  }
+  getCheckpointConfig(): CheckpointConfig | undefined {
+    return this.#checkpointing;
+  }
+  /** Keeps keyed state on the heap (default) or in LevelDB on the TaskManager's disk. */
+  setStateBackend(kind: StateBackendKind): this {
+    if (kind !== 'heap' && kind !== 'leveldb')
+      throw new RangeError(`unknown state backend '${String(kind)}': use 'heap' or 'leveldb'`);
+    this.#stateBackend = kind;
+    return this;
+  }
+  getStateBackend(): StateBackendKind | undefined {
+    return this.#stateBackend;
+  }
   /**
    * How often periodic watermark generators emit, in ms (default 200). 0 emits after every batch of
    * records, so a watermark follows every record a generator sees.

@@ -184,3 +184,16 @@ export {
   type CoGroupFunction,
   type TaggedUnion,
 } from './window-join.ts';
+export {
+  DEFAULT_CHECKPOINT_CONFIG,
+  isCheckpointedFunction,
+  isCheckpointListener,
+  type CheckpointConfig,
+  type CheckpointingMode,
+  type OperatorStateStore,
+  type FunctionInitializationContext,
+  type FunctionSnapshotContext,
+  type CheckpointedFunction,
+  type CheckpointListener,
+} from './checkpointing.ts';
+export type { StateBackendKind } from './job-graph.ts';

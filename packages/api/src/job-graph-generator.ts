@@ -225,6 +225,8 @@ export function generateJobGraph(env: StreamExecutionEnvironment): GeneratedJob 
     maxParallelism: env.getMaxParallelism(),
     ...(timeout === undefined ? {} : { bufferTimeout: timeout }),
     autoWatermarkInterval: env.getAutoWatermarkInterval(),
+    ...optional('checkpointing', env.getCheckpointConfig()),
+    ...optional('stateBackend', env.getStateBackend()),
     vertices,
     edges,
   };
@@ -262,4 +264,9 @@ function assignUids(
     uids.set(t.id, uid);
   }
   return uids;
+}
+
+/** `{[key]: value}` when value is defined, else `{}` (optional JSON fields stay absent). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
 }

@@ -3,6 +3,10 @@
 // in it: a TaskManager resolves them by transformation id from the job module it rebuilt.
 import { createHash } from 'node:crypto';
 import { userError, type VertexId } from '@eddy/common';
+import type { CheckpointConfig } from './checkpointing.ts';
+
+/** Where keyed state lives. */
+export type StateBackendKind = 'heap' | 'leveldb';
 
 /** How records of an edge are distributed to the consumer's subtasks. */
 export type PartitionerKind = 'forward' | 'rebalance' | 'rescale' | 'hash' | 'broadcast';
@@ -66,6 +70,10 @@ export interface JobGraph {
   readonly bufferTimeout?: number;
   /** Periodic watermark interval in ms (0: after every batch). */
   readonly autoWatermarkInterval?: number;
+  /** Checkpointing, when the job enables it. */
+  readonly checkpointing?: CheckpointConfig;
+  /** Keyed state backend: 'heap' (default) or 'leveldb'. */
+  readonly stateBackend?: StateBackendKind;
   /** Topologically sorted: every edge goes from an earlier vertex to a later one. */
   readonly vertices: readonly JobVertex[];
   readonly edges: readonly JobEdge[];

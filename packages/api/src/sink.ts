@@ -8,6 +8,10 @@ export interface SinkWriterContext extends TaskInfo {
    * CollectSink uses). Resolves once the JobManager has them.
    */
   reportCollected(records: readonly unknown[]): Promise<void>;
+  /** What `snapshotState` of this subtask's writer returned at the restored checkpoint, if any. */
+  readonly restoredState?: unknown;
+  /** The writer states of every subtask at that checkpoint, in subtask order. */
+  readonly restoredStates?: readonly unknown[];
 }
 
 /**
@@ -19,6 +23,13 @@ export interface SinkWriter<T> {
   write(batch: readonly T[]): void | Promise<void>;
   /** End of input: everything written must be durable when this settles. */
   finish?(): void | Promise<void>;
+  /**
+   * At a checkpoint barrier, synchronously: pre-commit what was written since the last checkpoint
+   * and return the writer's state (e.g. the pending transaction), stored with the checkpoint.
+   */
+  snapshotState?(checkpointId: number): unknown;
+  /** The checkpoint is durable: commit what its snapshot pre-committed (two-phase commit). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -11,6 +11,12 @@ export interface SourceReaderContext extends TaskInfo {
    * undefined on a fresh start. Readers continue from there: that is how sources replay.
    */
   readonly restoredState?: unknown;
+  /**
+   * The reader states of every subtask at that checkpoint, in subtask order (the parallelism may
+   * have changed): readers that can redistribute their work (split by key, like Kafka partitions)
+   * take what belongs to them now. Undefined on a fresh start.
+   */
+  readonly restoredStates?: readonly unknown[];
 }
 
 /**

@@ -86,6 +86,9 @@ export class SingleInputGate implements InputGate {
   readonly #queues: Deque<Received>[] = [];
   /** Channels with queued data, in arrival order: the round-robin of pollNext. */
   readonly #withData = new Deque<number>();
+  /** Channels held back by checkpoint alignment, and those of them that have data. */
+  readonly #blocked: boolean[] = [];
+  readonly #parked: number[] = [];
   /** Elements of a buffer already taken, not yet polled (the buffer carried inline events). */
   readonly #pending = new Deque<InputGateElement>();
   readonly #hasData: boolean[];
@@ -142,7 +145,12 @@ export class SingleInputGate implements InputGate {
     // The rest of a buffer that carried inline events goes first: it precedes anything later.
     const pending = this.#pending.shift();
     if (pending !== undefined) return pending;
-    const channel = this.#withData.shift();
+    let channel = this.#withData.shift();
+    // Blocked channels (aligning a checkpoint barrier) keep their data, and so their credit.
+    while (channel !== undefined && this.#blocked[channel] === true) {
+      this.#parked.push(channel);
+      channel = this.#withData.shift();
+    }
     if (channel === undefined) return undefined;
     const queue = this.#queues[channel]!;
     const item = queue.shift()!;
@@ -174,6 +182,22 @@ export class SingleInputGate implements InputGate {
       );
     }
     return this.#pending.shift();
+  }
+
+  /** Stops returning data of `channel` until `unblockAllChannels` (barrier alignment). */
+  blockChannel(channel: number): void {
+    this.#blocked[channel] = true;
+  }
+
+  /** Resumes every blocked channel. */
+  unblockAllChannels(): void {
+    this.#blocked.length = 0;
+    if (this.#parked.length === 0) return;
+    for (const c of this.#parked) this.#withData.push(c);
+    this.#parked.length = 0;
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve();
   }
 
   whenAvailable(): Promise<void> {

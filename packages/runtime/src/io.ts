@@ -80,6 +80,12 @@ export interface InputGate {
   pollNext(): InputGateElement | undefined;
   /** Resolves when `pollNext` may return something, or rejects when a channel failed. */
   whenAvailable(): Promise<void>;
+  /**
+   * Holds back `channel`'s data (and so its credit) until `unblockAllChannels`: how an aligned
+   * checkpoint waits for a barrier on the other channels.
+   */
+  blockChannel(channel: number): void;
+  unblockAllChannels(): void;
   /** True once every channel delivered 'end-of-partition' and it was polled. */
   isFinished(): boolean;
   /** Stops reading and releases the channels. Idempotent. */

@@ -80,6 +80,8 @@ class MemoryShuffle implements ShuffleEnvironment {
           ? Promise.resolve()
           : new Promise((r) => this.waiters.add(r)),
       isFinished: () => ended.size === ids.length,
+      blockChannel: () => undefined,
+      unblockAllChannels: () => undefined,
       close: () => undefined,
     };
   }

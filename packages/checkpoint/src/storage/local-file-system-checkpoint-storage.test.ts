@@ -16,7 +16,10 @@ async function fresh(): Promise<string> {
   return d;
 }
 
-describeCheckpointStorageContract('LocalFileSystemCheckpointStorage', async () => new LocalFileSystemCheckpointStorage(await fresh()));
+describeCheckpointStorageContract(
+  'LocalFileSystemCheckpointStorage',
+  async () => new LocalFileSystemCheckpointStorage(await fresh()),
+);
 
 describe('LocalFileSystemCheckpointStorage', () => {
   it('leaves no temporary file behind and never lists one', async () => {
@@ -36,6 +39,9 @@ describe('LocalFileSystemCheckpointStorage', () => {
     const dir = await fresh();
     await writeFile(join(dir, 'file'), 'x');
     const s = new LocalFileSystemCheckpointStorage(join(dir, 'file'));
-    await assert.rejects(s.write('a', new Uint8Array(1)), (e: Error) => /file/.test(e.message) && /directory/.test(e.message));
+    await assert.rejects(
+      s.write('a', new Uint8Array(1)),
+      (e: Error) => /file/.test(e.message) && /directory/.test(e.message),
+    );
   });
 });

@@ -18,14 +18,20 @@ after(async () => {
   await server.stop();
 });
 
-function s3(prefix: string, overrides: { bucket?: string; accessKeyId?: string; endpoint?: string } = {}): S3CheckpointStorage {
+function s3(
+  prefix: string,
+  overrides: { bucket?: string; accessKeyId?: string; endpoint?: string } = {},
+): S3CheckpointStorage {
   return new S3CheckpointStorage(overrides.bucket ?? server.bucket, prefix, {
     endpoint: overrides.endpoint ?? server.endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     partSize: 5 * 1024 * 1024,
     maxAttempts: 1,
-    credentials: { accessKeyId: overrides.accessKeyId ?? server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    credentials: {
+      accessKeyId: overrides.accessKeyId ?? server.accessKeyId,
+      secretAccessKey: server.secretAccessKey,
+    },
   });
 }
 

@@ -1,0 +1,104 @@
+// The in-memory working set of the LevelDB keyed state backend: rows of state as live JavaScript
+// values, found by state -> normalized key -> namespace, with an LRU order for eviction and a dirty
+// set for write-back. A cached row is authoritative: a row that is not cached must be loaded from
+// LevelDB (prefetch) before it is read.
+//
+// Threading: owned by one task's backend; used only from its mailbox.
+import type { StateDescriptor } from '@eddy/api';
+import type { NormalizedKey } from '../keyed-state-backend.ts';
+
+/** A row is being loaded by a prefetch: not readable yet. */
+export const LOADING = 0;
+/** A row matches LevelDB (or LevelDB's pending write-back). */
+export const CLEAN = 1;
+/** A row was written since the last flush. */
+export const DIRTY = 2;
+
+/** One (state, key, namespace) row. `value` undefined means "known absent". */
+export interface Row {
+  readonly table: StateTable;
+  readonly keyRows: KeyRows;
+  readonly ns: NormalizedKey;
+  /** The state's live value: value, list array, Map of map entries, reduced value or accumulator. */
+  value: unknown;
+  status: typeof LOADING | typeof CLEAN | typeof DIRTY;
+  /** The prefetch epoch that last touched the row; rows of the current epoch are never evicted. */
+  epoch: number;
+}
+
+/** The rows of one key in one state. The void namespace has its own slot: it is the common case. */
+export interface KeyRows {
+  /** The original key (an object key as the caller gave it). */
+  readonly key: unknown;
+  readonly normalizedKey: NormalizedKey;
+  readonly keyGroup: number;
+  voidRow: Row | undefined;
+  other: Map<NormalizedKey, Row> | undefined;
+  size: number;
+}
+
+/** The void namespace of plain keyed state, normalized. */
+const VOID = 0;
+
+/** The cached rows of one state. */
+export class StateTable {
+  descriptor: StateDescriptor;
+  readonly id: number;
+  readonly rows = new Map<NormalizedKey, KeyRows>();
+
+  constructor(descriptor: StateDescriptor, id: number) {
+    this.descriptor = descriptor;
+    this.id = id;
+  }
+
+  /** The cached row, or undefined when it is not in the working set. */
+  get(key: NormalizedKey, ns: NormalizedKey): Row | undefined {
+    const kr = this.rows.get(key);
+    if (kr === undefined) return undefined;
+    return ns === VOID ? kr.voidRow : kr.other?.get(ns);
+  }
+
+  /** Adds a row (which must not be cached yet). */
+  add(
+    key: NormalizedKey,
+    original: unknown,
+    keyGroup: number,
+    ns: NormalizedKey,
+    value: unknown,
+    status: Row['status'],
+    epoch: number,
+  ): Row {
+    let kr = this.rows.get(key);
+    if (kr === undefined) {
+      kr = { key: original, normalizedKey: key, keyGroup, voidRow: undefined, other: undefined, size: 0 };
+      this.rows.set(key, kr);
+    }
+    const row: Row = { table: this, keyRows: kr, ns, value, status, epoch };
+    if (ns === VOID) kr.voidRow = row;
+    else (kr.other ??= new Map()).set(ns, row);
+    kr.size++;
+    return row;
+  }
+
+  /** Drops a row from the working set. */
+  remove(row: Row): void {
+    const kr = row.keyRows;
+    if (row.ns === VOID) {
+      if (kr.voidRow !== row) return;
+      kr.voidRow = undefined;
+    } else if (kr.other?.get(row.ns) === row) {
+      kr.other.delete(row.ns);
+    } else {
+      return;
+    }
+    if (--kr.size === 0) this.rows.delete(kr.normalizedKey);
+  }
+
+  /** Every cached row. */
+  *allRows(): IterableIterator<Row> {
+    for (const kr of this.rows.values()) {
+      if (kr.voidRow !== undefined) yield kr.voidRow;
+      if (kr.other !== undefined) yield* kr.other.values();
+    }
+  }
+}
