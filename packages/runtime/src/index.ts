@@ -51,3 +51,11 @@ export { CoProcessOperator } from './operators/co-process-operator.ts';
 export { BroadcastProcessOperator } from './operators/broadcast-process-operator.ts';
 export { HeapBroadcastState } from './operators/broadcast-state.ts';
 export { IntervalJoinOperator } from './operators/interval-join-operator.ts';
+export {
+  assignRestore,
+  type OperatorSnapshot,
+  type OperatorRestore,
+  type TimerSnapshotEntry,
+} from './checkpointing/operator-snapshot.ts';
+export { BarrierAligner, type AlignerAction } from './checkpointing/barrier-aligner.ts';
+export type { TaskCheckpointing } from './stream-task.ts';

@@ -14,7 +14,13 @@ import type {
   StateDescriptor,
 } from '@eddy/api';
 import { EddyError, userError } from '@eddy/common';
-import { HeapKeyedStateBackend, keyGroupRangeForSubtask } from '@eddy/state';
+import {
+  HeapKeyedStateBackend,
+  keyGroupRangeForSubtask,
+  type KeyGroupRange,
+  type KeyedStateBackend,
+} from '@eddy/state';
+import type { OperatorRestore, OperatorSnapshot } from './checkpointing/operator-snapshot.ts';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 import type { ResultPartitionWriter } from './io.ts';
 import {
@@ -46,6 +52,12 @@ export interface ChainContext {
   readonly reportCollected: (sinkUid: string, records: readonly unknown[]) => Promise<void>;
   readonly processingTime: ProcessingTimeService;
   readonly mailbox: TaskMailbox;
+  /** What each operator (by uid) restores from; undefined on a fresh start. */
+  readonly restore?: ReadonlyMap<string, OperatorRestore> | undefined;
+  /** Creates the keyed state backend of a keyed operator (default: heap). */
+  readonly createKeyedBackend?:
+    | ((maxParallelism: number, range: KeyGroupRange, operatorUid: string) => Promise<KeyedStateBackend>)
+    | undefined;
 }
 
 /** Annotates a throwable from user code with the operator and subtask. */
@@ -290,7 +302,7 @@ export class OperatorChain {
       const op = this.#operators[i];
       if (op === undefined) continue;
       try {
-        await op.open(this.#operatorContext(i));
+        await op.open(await this.#operatorContext(i));
       } catch (err) {
         throw operatorError(nodes[i]!, this.#ctx.descriptor.subtaskIndex, 'open', err);
       }
@@ -298,19 +310,28 @@ export class OperatorChain {
   }
 
   /** The keyed state, key selectors and runtime context of operator `i`. */
-  #operatorContext(i: number): Parameters<StreamOperator['open']>[0] {
+  async #operatorContext(i: number): Promise<Parameters<StreamOperator['open']>[0]> {
     const { vertex, descriptor, transformations } = this.#ctx;
     const node = vertex.operators[i]!;
     const t = transformations.get(node.transformationId);
     const keySelectors = t === undefined ? [] : keyedInputs(t).map(keySelectorOf);
     const keyed = keySelectors.some((k) => k !== undefined);
-    const backend = keyed
-      ? new HeapKeyedStateBackend(
-          vertex.maxParallelism,
-          keyGroupRangeForSubtask(vertex.maxParallelism, descriptor.parallelism, descriptor.subtaskIndex),
-        )
-      : undefined;
+    const restore = this.#ctx.restore?.get(node.uid);
+    let backend: KeyedStateBackend | undefined;
+    if (keyed) {
+      const range = keyGroupRangeForSubtask(
+        vertex.maxParallelism,
+        descriptor.parallelism,
+        descriptor.subtaskIndex,
+      );
+      backend =
+        (await this.#ctx.createKeyedBackend?.(vertex.maxParallelism, range, node.uid)) ??
+        new HeapKeyedStateBackend(vertex.maxParallelism, range);
+      this.#backends.push(backend);
+      if (restore !== undefined && restore.keyed.length > 0) await backend.restore(restore.keyed);
+    }
     return {
+      restore,
       runtime: runtimeContext(this.#runtime[i]!, backend, node.name),
       output: this.#outputs[i]!,
       processingTime: this.#ctx.processingTime,
@@ -332,6 +353,44 @@ export class OperatorChain {
     }
   }
 
+  readonly #backends: KeyedStateBackend[] = [];
+
+  /**
+   * Snapshots every operator, head first (the state all of them have after the records before the
+   * barrier). Sources add their reader position to operator 0's snapshot.
+   */
+  async snapshotState(checkpointId: number): Promise<Map<string, OperatorSnapshot>> {
+    const out = new Map<string, OperatorSnapshot>();
+    const nodes = this.#ctx.vertex.operators;
+    for (let i = 0; i < nodes.length; i++) {
+      const op = this.#operators[i];
+      if (op === undefined) continue;
+      try {
+        out.set(nodes[i]!.uid, await op.snapshotState(checkpointId));
+      } catch (err) {
+        throw operatorError(nodes[i]!, this.#ctx.descriptor.subtaskIndex, 'snapshotting state', err);
+      }
+    }
+    return out;
+  }
+
+  /** Tells every operator that checkpoint `checkpointId` completed. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const nodes = this.#ctx.vertex.operators;
+    for (let i = 0; i < nodes.length; i++) {
+      try {
+        await this.#operators[i]?.notifyCheckpointComplete(checkpointId);
+      } catch (err) {
+        throw operatorError(
+          nodes[i]!,
+          this.#ctx.descriptor.subtaskIndex,
+          'committing checkpoint ' + checkpointId,
+          err,
+        );
+      }
+    }
+  }
+
   /** Closes every operator, even when some fail; the first error wins. */
   async close(): Promise<void> {
     let first: unknown;
@@ -343,6 +402,7 @@ export class OperatorChain {
         first ??= operatorError(nodes[i]!, this.#ctx.descriptor.subtaskIndex, 'close', err);
       }
     }
+    for (const b of this.#backends.splice(0)) await Promise.resolve(b.close()).catch(() => undefined);
     if (first !== undefined) throw first;
   }
 
@@ -362,7 +422,7 @@ function keyedInputs(t: Transformation): (Transformation | undefined)[] {
 /** A RuntimeContext whose state getters use `backend`, or explain why there is no keyed state. */
 function runtimeContext(
   info: TaskInfo,
-  backend: HeapKeyedStateBackend | undefined,
+  backend: KeyedStateBackend | undefined,
   operator: string,
 ): RuntimeContext {
   const state = <S>(descriptor: StateDescriptor): S => {

@@ -20,7 +20,11 @@ import { TaskMetrics } from './task-metrics.ts';
 import { SystemProcessingTimeService } from './timers/processing-time-service.ts';
 import { StatusWatermarkValve } from './watermark-valve.ts';
 import { WatermarkEmitter } from './watermark-emitter.ts';
+import { BarrierAligner, type AlignerAction } from './checkpointing/barrier-aligner.ts';
 import type { Output } from './operators/stream-operator.ts';
+import type { OperatorRestore, OperatorSnapshot } from './checkpointing/operator-snapshot.ts';
+import type { ChainContext } from './operator-chain.ts';
+import type { CheckpointingMode, SourceReader } from '@eddy/api';
 
 /** Records a source reader is asked for per poll. */
 export const SOURCE_BATCH_SIZE = 2048;
@@ -37,6 +41,35 @@ export interface StreamTaskOptions {
   readonly reportCollected: (sinkUid: string, records: readonly unknown[]) => Promise<void>;
   /** Wall-clock time of processing-time timers (default: the system clock). */
   readonly clock?: Clock;
+  /** Checkpointing, when the job enables it. */
+  readonly checkpointing?: TaskCheckpointing;
+  /** What each operator (by uid) restores from, when the job restored. */
+  readonly restore?: ReadonlyMap<string, OperatorRestore>;
+  /** Creates keyed state backends (default: heap). */
+  readonly createKeyedBackend?: ChainContext['createKeyedBackend'];
+}
+
+/** How a task takes part in checkpoints. */
+export interface TaskCheckpointing {
+  readonly mode: CheckpointingMode;
+  /**
+   * Called on the task thread right after the synchronous part of checkpoint `checkpointId`: the
+   * state of every operator (by uid). Writing it to storage and acknowledging happen elsewhere,
+   * while the task goes on.
+   */
+  onSnapshot(
+    checkpointId: number,
+    snapshots: Map<string, OperatorSnapshot>,
+    metrics: { syncMs: number; alignmentMs: number },
+  ): void;
+  /** The task could not take checkpoint `checkpointId`. */
+  onDecline(checkpointId: number, error: EddyError): void;
+}
+
+/** The barrier of checkpoint `id`, in-band in its own frame. */
+interface BarrierPayload {
+  readonly id: number;
+  readonly timestamp: number;
 }
 
 /** How a task ended when it did not fail. */
@@ -69,6 +102,75 @@ export class StreamTask {
     }
     this.#vertex = vertex;
     this.#processingTime = new SystemProcessingTimeService(options.clock ?? systemClock, this.mailbox);
+  }
+
+  #chain: OperatorChain | undefined;
+  #reader: SourceReader<unknown> | undefined;
+  #running = false;
+
+  /**
+   * Takes checkpoint `id` at a source task: posted to the mailbox, so it runs between two batches.
+   * Declines when the task is not running a source (yet, or any more).
+   */
+  triggerCheckpoint(id: number, timestamp: number): void {
+    this.mailbox.put({
+      description: `checkpoint ${id}`,
+      run: () => {
+        const chain = this.#chain;
+        if (!this.#running || chain === undefined || this.#reader === undefined) {
+          this.#options.checkpointing?.onDecline(
+            id,
+            new EddyError(
+              'CHECKPOINT_DECLINED_TASK_NOT_READY',
+              `the source task is not running, so it cannot take checkpoint ${id}`,
+              {
+                retryable: true,
+              },
+            ),
+          );
+          return undefined;
+        }
+        return this.#performCheckpoint(chain, id, timestamp, 0, this.#reader);
+      },
+    });
+  }
+
+  /** Checkpoint `id` is durable: operators commit (posted to the mailbox). */
+  notifyCheckpointComplete(id: number): void {
+    this.mailbox.put({
+      description: `checkpoint ${id} complete`,
+      run: () => this.#chain?.notifyCheckpointComplete(id),
+    });
+  }
+
+  /** Snapshots the chain (and the source reader), forwards the barrier, hands the state on. */
+  async #performCheckpoint(
+    chain: OperatorChain,
+    id: number,
+    timestamp: number,
+    alignmentMs: number,
+    reader: SourceReader<unknown> | undefined,
+  ): Promise<void> {
+    const cp = this.#options.checkpointing;
+    if (cp === undefined) return;
+    const t0 = performance.now();
+    try {
+      const snapshots = await chain.snapshotState(id);
+      if (reader !== undefined) {
+        const uid = this.#vertex.operators[0]!.uid;
+        const position = reader.snapshotState?.(id);
+        snapshots.set(uid, {
+          ...(snapshots.get(uid) ?? {}),
+          ...(position === undefined ? {} : { reader: position }),
+        });
+      }
+      const barrier: BarrierPayload = { id, timestamp };
+      for (const w of this.#writers) w.broadcastEvent({ kind: 'barrier', payload: barrier });
+      cp.onSnapshot(id, snapshots, { syncMs: performance.now() - t0, alignmentMs });
+    } catch (err) {
+      // The checkpoint fails, not the task: the coordinator decides what failed checkpoints mean.
+      cp.onDecline(id, EddyError.from(err, 'CHECKPOINT_FAILED'));
+    }
   }
 
   get canceled(): boolean {
@@ -108,11 +210,17 @@ export class StreamTask {
         reportCollected: this.#options.reportCollected,
         processingTime: this.#processingTime,
         mailbox: this.mailbox,
+        restore: this.#options.restore,
+        createKeyedBackend: this.#options.createKeyedBackend,
       });
+      this.#chain = chain;
       await chain.open();
+      this.#running = true;
       const head = this.#options.transformations.get(this.#vertex.operators[0]!.transformationId);
       if (head?.type === 'source') await this.#runSource(chain, head);
       else await this.#runInputs(chain);
+      // After its input ended a task takes no further checkpoints (as Flink before FLIP-147).
+      this.#running = false;
       if (this.canceled) return this.#stop(chain, 'canceled');
       await this.#race(chain.endInput());
       if (this.canceled) return this.#stop(chain, 'canceled');
@@ -173,11 +281,19 @@ export class StreamTask {
     const subtask = this.#options.descriptor.subtaskIndex;
     const reader = (() => {
       try {
-        return t.source.createReader({ ...chain.headRuntime(), signal: this.#abort.signal });
+        const restore = this.#options.restore?.get(node.uid);
+        return t.source.createReader({
+          ...chain.headRuntime(),
+          signal: this.#abort.signal,
+          ...(restore === undefined
+            ? {}
+            : { restoredState: restore.readerState, restoredStates: restore.readerStates }),
+        });
       } catch (err) {
         throw operatorError(node, subtask, 'creating its reader', err);
       }
     })();
+    this.#reader = reader;
     const output = chain.input;
     const emitter =
       t.watermarkStrategy === undefined
@@ -246,6 +362,31 @@ export class StreamTask {
     }
     const valve = new StatusWatermarkValve(channels);
     const head = chain.input;
+    const aligner = new BarrierAligner(channels, this.#options.checkpointing?.mode ?? 'exactly-once');
+    const gateOf = (channel: number): [number, number] => {
+      let g = 0;
+      while (g + 1 < offsets.length && offsets[g + 1]! <= channel) g++;
+      return [g, channel - offsets[g]!];
+    };
+    const onAlignerAction = async (action: AlignerAction): Promise<void> => {
+      if (action.kind === 'block') {
+        const [g, c] = gateOf(action.channel);
+        gates[g]!.blockChannel(c);
+        return;
+      }
+      for (const gate of gates) gate.unblockAllChannels();
+      if (action.kind === 'checkpoint')
+        await this.#performCheckpoint(chain, action.id, action.timestamp, action.alignmentMs, undefined);
+      else
+        this.#options.checkpointing?.onDecline(
+          action.id,
+          new EddyError(
+            'CHECKPOINT_SUBSUMED',
+            `barrier ${action.id} was overtaken before alignment finished`,
+            { retryable: true },
+          ),
+        );
+    };
     const m = this.metrics;
     let slice = performance.now();
     let next = 0;
@@ -283,8 +424,15 @@ export class StreamTask {
         let out;
         if (ev.kind === 'watermark') out = valve.inputWatermark(channel, ev.payload as number);
         else if (ev.kind === 'watermark-status') out = valve.inputStatus(channel, ev.payload as boolean);
-        // A finished channel no longer holds event time back.
-        else if (ev.kind === 'end-of-partition') out = valve.inputWatermark(channel, MAX_WATERMARK);
+        // A finished channel no longer holds event time back, nor a checkpoint's alignment.
+        else if (ev.kind === 'end-of-partition') {
+          out = valve.inputWatermark(channel, MAX_WATERMARK);
+          for (const a of aligner.onEndOfPartition(channel)) await onAlignerAction(a);
+        } else if (ev.kind === 'barrier') {
+          const b = ev.payload as BarrierPayload;
+          for (const a of aligner.onBarrier(channel, b.id, b.timestamp, performance.now()))
+            await onAlignerAction(a);
+        }
         if (out?.idle === false) head.emitWatermarkStatus(false);
         if (out?.watermark !== undefined) r = head.emitWatermark(out.watermark);
         if (out?.idle === true) head.emitWatermarkStatus(true);

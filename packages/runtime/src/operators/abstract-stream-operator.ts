@@ -2,9 +2,21 @@
 // and a buffer that collects single records (with timestamps) from user functions and hands them
 // downstream as one batch. Subclasses implement processBatch and, when they use timers, the
 // Triggerable callbacks.
-import { MIN_WATERMARK, type RuntimeContext, type KeySelector } from '@eddy/api';
+import {
+  MIN_WATERMARK,
+  isCheckpointListener,
+  isCheckpointedFunction,
+  type RuntimeContext,
+  type KeySelector,
+} from '@eddy/api';
+import { DefaultOperatorStateStore } from '../checkpointing/operator-state-store.ts';
+import type {
+  OperatorRestore,
+  OperatorSnapshot,
+  TimerSnapshotEntry,
+} from '../checkpointing/operator-snapshot.ts';
 import { EddyError } from '@eddy/common';
-import type { HeapKeyedStateBackend } from '@eddy/state';
+import type { KeyedStateBackend } from '@eddy/state';
 import { InternalTimerService, type Triggerable } from '../timers/internal-timer-service.ts';
 import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
 import type { TaskMailbox } from '../mailbox.ts';
@@ -77,11 +89,16 @@ export abstract class AbstractStreamOperator implements StreamOperator {
   protected runtime!: RuntimeContext;
   protected processingTime!: ProcessingTimeService;
   protected mailbox!: TaskMailbox;
-  protected keyedBackend: HeapKeyedStateBackend | undefined;
+  protected keyedBackend: KeyedStateBackend | undefined;
   protected keySelectors: readonly (KeySelector<unknown, unknown> | undefined)[] = [];
   /** Records collected by user functions, flushed after each batch, watermark and timer round. */
   protected readonly collector = new BatchCollector();
   protected currentWatermark = MIN_WATERMARK;
+  protected operatorStateStore = new DefaultOperatorStateStore();
+  /** What this operator restores from, when the job restored. */
+  protected restored: OperatorRestore | undefined;
+  /** The user function whose checkpoint hooks this operator calls (set by subclasses). */
+  protected checkpointedFunction: unknown;
   readonly #timerServices: InternalTimerService[] = [];
 
   open(ctx: OperatorContext): void | Promise<void> {
@@ -96,6 +113,48 @@ export abstract class AbstractStreamOperator implements StreamOperator {
     this.mailbox = ctx.mailbox;
     this.keyedBackend = ctx.keyedBackend;
     this.keySelectors = ctx.keySelectors;
+    this.restored = ctx.restore;
+    this.operatorStateStore = new DefaultOperatorStateStore(ctx.restore?.operatorState);
+  }
+
+  /**
+   * Opens a user function: CheckpointedFunction.initializeState first (with the restored operator
+   * state), then RichFunction.open. Remembers it for the checkpoint hooks.
+   */
+  protected async openUserFunction(fn: unknown, runtime: RuntimeContext): Promise<void> {
+    this.checkpointedFunction = fn;
+    if (isCheckpointedFunction(fn)) {
+      const restored = this.restored !== undefined;
+      const store = this.operatorStateStore;
+      fn.initializeState({ isRestored: () => restored, getOperatorStateStore: () => store });
+    }
+    const open = (fn as { open?: (ctx: RuntimeContext) => void | Promise<void> } | null)?.open;
+    if (typeof open === 'function') await open.call(fn, runtime);
+  }
+
+  /** Keyed state, timers and operator state; the user function snapshots its own first. */
+  snapshotState(checkpointId: number): OperatorSnapshot | Promise<OperatorSnapshot> {
+    const fn = this.checkpointedFunction;
+    if (isCheckpointedFunction(fn)) fn.snapshotState({ checkpointId });
+    const timers: TimerSnapshotEntry[] = [];
+    this.#timerServices.forEach((ts, i) => {
+      const { eventTime, processingTime } = ts.timers();
+      for (const t of eventTime) timers.push([i, 'event', t.time, t.key, t.keyGroup, t.namespace]);
+      for (const t of processingTime) timers.push([i, 'processing', t.time, t.key, t.keyGroup, t.namespace]);
+    });
+    const operatorState = this.operatorStateStore.snapshot();
+    const build = (keyed: OperatorSnapshot['keyed']): OperatorSnapshot => ({
+      ...(keyed === undefined ? {} : { keyed }),
+      ...(timers.length === 0 ? {} : { timers }),
+      ...(operatorState === undefined ? {} : { operatorState }),
+    });
+    const keyed = this.keyedBackend?.snapshot();
+    return keyed instanceof Promise ? keyed.then(build) : build(keyed);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    const fn = this.checkpointedFunction;
+    if (isCheckpointListener(fn)) return fn.notifyCheckpointComplete(checkpointId);
   }
 
   abstract processBatch(
@@ -124,7 +183,7 @@ export abstract class AbstractStreamOperator implements StreamOperator {
   }
 
   /** The keyed state backend; a clear error when the operator's input is not keyed. */
-  protected requireKeyed(what: string): HeapKeyedStateBackend {
+  protected requireKeyed(what: string): KeyedStateBackend {
     if (this.keyedBackend === undefined) {
       throw new EddyError('NOT_KEYED', `${what} needs a keyed stream: apply it after keyBy(...)`, {
         domain: 'user',
@@ -148,7 +207,11 @@ export abstract class AbstractStreamOperator implements StreamOperator {
     const ts = new InternalTimerService(backend, this.processingTime, target, () =>
       this.collector.flush(this.output),
     );
+    const index = this.#timerServices.length;
     this.#timerServices.push(ts);
+    for (const [i, domain, time, key, keyGroup, namespace] of this.restored?.timers ?? []) {
+      if (i === index) ts.restoreTimer(domain, time, key, keyGroup, namespace);
+    }
     return ts;
   }
 }

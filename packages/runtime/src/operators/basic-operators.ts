@@ -29,7 +29,7 @@ abstract class UdfOperator<F extends (...args: never[]) => unknown> extends Abst
   }
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
-    await this.#rich?.open?.(ctx.runtime);
+    if (this.#rich !== undefined) await this.openUserFunction(this.#rich, ctx.runtime);
   }
   override async close(): Promise<void> {
     await super.close();
@@ -191,7 +191,7 @@ export class ProcessOperator extends AbstractStreamOperator {
         onProcessingTime: (t) => this.#fire(t, 'processing-time'),
       });
     }
-    await this.#fn.open?.(ctx.runtime);
+    await this.openUserFunction(this.#fn, ctx.runtime);
   }
   /** @internal */
   currentKey(): unknown {

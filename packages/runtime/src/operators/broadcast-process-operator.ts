@@ -118,7 +118,7 @@ export class BroadcastProcessOperator extends AbstractStreamOperator implements 
         onProcessingTime: (t) => this.#fire(t, 'processing-time'),
       });
     }
-    await this.#fn.open?.(ctx.runtime);
+    await this.openUserFunction(this.#fn, ctx.runtime);
   }
 
   /** @internal The broadcast state of `descriptor`; a user error naming the declared ones otherwise. */

@@ -19,7 +19,7 @@ abstract class CoFunctionOperator<F extends RichFunction> extends AbstractStream
   }
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
-    await this.fn.open?.(ctx.runtime);
+    await this.openUserFunction(this.fn, ctx.runtime);
   }
   override async close(): Promise<void> {
     await super.close();

@@ -124,7 +124,7 @@ export class CoProcessOperator extends AbstractStreamOperator implements TimerSe
         onProcessingTime: (t) => this.#fire(t, 'processing-time'),
       });
     }
-    await this.#fn.open?.(ctx.runtime);
+    await this.openUserFunction(this.#fn, ctx.runtime);
   }
 
   /** @internal */

@@ -102,7 +102,7 @@ export class IntervalJoinOperator extends AbstractStreamOperator {
       onProcessingTime: () => undefined,
     });
     this.#ctx = new JoinContext(ctx.runtime, this.collector);
-    await this.#fn.open?.(ctx.runtime);
+    await this.openUserFunction(this.#fn, ctx.runtime);
   }
 
   processBatch(batch: readonly unknown[], timestamps: Timestamps, input: number): void | Promise<void> {

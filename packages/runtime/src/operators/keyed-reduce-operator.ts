@@ -27,7 +27,7 @@ export class KeyedReduceOperator extends AbstractStreamOperator {
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
     this.#state = this.requireKeyed('reduce').getOrCreateKeyedState<ValueState<unknown>>(STATE);
-    await this.#rich?.open?.(ctx.runtime);
+    if (this.#rich !== undefined) await this.openUserFunction(this.#rich, ctx.runtime);
   }
   processBatch(batch: readonly unknown[], timestamps: Timestamps): void | Promise<void> {
     const state = this.#state;

@@ -2,6 +2,7 @@
 import type { Sink, SinkWriter, SinkWriterContext } from '@eddy/api';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import type { OperatorContext } from './stream-operator.ts';
+import type { OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 
 /** Writes batches with the sink's writer. */
 export class SinkOperator extends AbstractStreamOperator {
@@ -16,7 +17,13 @@ export class SinkOperator extends AbstractStreamOperator {
   }
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
-    this.#writer = this.#sink.createWriter(this.#context(ctx.runtime));
+    const restore = ctx.restore;
+    this.#writer = this.#sink.createWriter({
+      ...this.#context(ctx.runtime),
+      ...(restore === undefined
+        ? {}
+        : { restoredState: restore.writerState, restoredStates: restore.writerStates }),
+    });
     await this.#writer.open?.();
   }
   processBatch(batch: readonly unknown[]): void | Promise<void> {
@@ -26,6 +33,16 @@ export class SinkOperator extends AbstractStreamOperator {
     this.currentWatermark = watermark;
   }
   override processWatermarkStatus(): void {}
+  /** The writer pre-commits at the barrier; its state travels with the checkpoint. */
+  override snapshotState(checkpointId: number): OperatorSnapshot | Promise<OperatorSnapshot> {
+    const writer = this.#writer?.snapshotState?.(checkpointId);
+    const base = super.snapshotState(checkpointId);
+    const add = (b: OperatorSnapshot): OperatorSnapshot => (writer === undefined ? b : { ...b, writer });
+    return base instanceof Promise ? base.then(add) : add(base);
+  }
+  override notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.#writer?.notifyCheckpointComplete?.(checkpointId);
+  }
   override async endInput(): Promise<void> {
     await this.#writer?.finish?.();
   }

@@ -3,9 +3,10 @@
 // (watermarks, watermark status, end of input) happens between batches. Called only from the task
 // thread, never concurrently.
 import type { KeySelector, RuntimeContext } from '@eddy/api';
-import type { HeapKeyedStateBackend } from '@eddy/state';
+import type { KeyedStateBackend } from '@eddy/state';
 import type { TaskMailbox } from '../mailbox.ts';
 import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
+import type { OperatorRestore, OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 
 /** Timestamps aligned with a batch (`timestamps[i]` belongs to `batch[i]`), or undefined. */
 export type Timestamps = readonly number[] | undefined;
@@ -31,9 +32,11 @@ export interface OperatorContext {
   readonly processingTime: ProcessingTimeService;
   readonly mailbox: TaskMailbox;
   /** The keyed state of this operator, when its input is keyed. */
-  readonly keyedBackend: HeapKeyedStateBackend | undefined;
+  readonly keyedBackend: KeyedStateBackend | undefined;
   /** The key selector of each input (undefined for an input that is not keyed). */
   readonly keySelectors: readonly (KeySelector<unknown, unknown> | undefined)[];
+  /** State to restore (keyed state is already in `keyedBackend`); undefined on a fresh start. */
+  readonly restore?: OperatorRestore | undefined;
 }
 
 /** One operator of a chain. */
@@ -48,6 +51,13 @@ export interface StreamOperator {
   /** The (bounded) input ended: emit what is still held, then nothing more. */
   endInput(): void | Promise<void>;
   close(): void | Promise<void>;
+  /**
+   * Captures the operator's state at a checkpoint barrier. The capture itself happens before this
+   * returns (later changes must not leak in); a returned promise may finish serializing it.
+   */
+  snapshotState(checkpointId: number): OperatorSnapshot | Promise<OperatorSnapshot>;
+  /** The checkpoint's metadata is durable: commit what its snapshot prepared. */
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
 }
 
 /** Joins results of several collect calls: nothing to wait for unless one of them returned a promise. */

@@ -4,7 +4,7 @@
 // they can be snapshotted and redistributed with keyed state.
 //
 // Threading: used only from the task's mailbox; processing-time wake-ups arrive as mail.
-import { normalizeKey, type HeapKeyedStateBackend } from '@eddy/state';
+import { normalizeKey, type KeyedStateBackend } from '@eddy/state';
 import { MIN_WATERMARK } from '@eddy/api';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 import { TimerHeap, type Timer } from './timer-heap.ts';
@@ -23,7 +23,7 @@ function timerId(key: unknown, namespace: unknown, time: number): string {
 
 /** The timers of one operator. */
 export class InternalTimerService {
-  readonly #backend: HeapKeyedStateBackend;
+  readonly #backend: KeyedStateBackend;
   readonly #processingTime: ProcessingTimeService;
   readonly #target: Triggerable;
   readonly #afterProcessingTimers: () => void | Promise<void>;
@@ -39,7 +39,7 @@ export class InternalTimerService {
    * operator flushes what they emitted; nothing else would).
    */
   constructor(
-    backend: HeapKeyedStateBackend,
+    backend: KeyedStateBackend,
     processingTime: ProcessingTimeService,
     target: Triggerable,
     afterProcessingTimers: () => void | Promise<void> = () => undefined,
@@ -78,6 +78,19 @@ export class InternalTimerService {
   }
   deleteProcessingTimeTimer(namespace: unknown, time: number): void {
     this.#processingTimers.delete(timerId(this.#backend.getCurrentKey(), namespace, time));
+  }
+
+  /** Re-registers a timer from a snapshot (its key need not be the current one). */
+  restoreTimer(
+    domain: 'event' | 'processing',
+    time: number,
+    key: unknown,
+    keyGroup: number,
+    namespace: unknown,
+  ): void {
+    const id = timerId(key, namespace, time);
+    if (domain === 'event') this.#eventTimers.add(id, { time, key, keyGroup, namespace });
+    else if (this.#processingTimers.add(id, { time, key, keyGroup, namespace })) this.#scheduleWake();
   }
 
   numEventTimeTimers(): number {

@@ -51,7 +51,7 @@ import {
   type WindowSpec,
 } from '@eddy/api';
 import { userError } from '@eddy/common';
-import type { HeapKeyedStateBackend, InternalKvState } from '@eddy/state';
+import type { KeyedStateBackend, InternalKvState } from '@eddy/state';
 import { AbstractStreamOperator } from '../operators/abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from '../operators/stream-operator.ts';
 import type { InternalTimerService, Timer, Triggerable } from '../timers/internal-timer-service.ts';
@@ -111,7 +111,7 @@ export class WindowOperator extends AbstractStreamOperator implements Triggerabl
   readonly #rich: RichFunction[] = [];
   readonly #merging: MergingWindowAssigner<unknown, Window> | undefined;
 
-  #backend!: HeapKeyedStateBackend;
+  #backend!: KeyedStateBackend;
   #timers!: InternalTimerService;
   /** Window contents (general path); its kind depends on the function and evictor. */
   #contents!: InternalKvState;
