@@ -19,6 +19,8 @@ export interface CheckpointConfig {
   readonly tolerableFailures: number;
   /** Completed checkpoints kept (older ones are deleted). */
   readonly retained: number;
+  /** Checkpoint storage (file:///dir or s3://bucket/prefix); the cluster's state.checkpoints.dir when absent. */
+  readonly storage?: string;
 }
 
 /** Defaults of the optional settings. */

@@ -49,6 +49,7 @@ export { ElementsSource, NumberSequenceSource } from './source.ts';
 export type { Source, SourceReader, SourceReaderContext } from './source.ts';
 export { TextFileSource, fileSplit } from './file-source.ts';
 export { TextFileSink } from './file-sink.ts';
+export { TransactionalFileSink } from './transactional-file-sink.ts';
 export { PrintSink, CollectSink, formatRecord } from './sink.ts';
 export type { Sink, SinkWriter, SinkWriterContext } from './sink.ts';
 export type {

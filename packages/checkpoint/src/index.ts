@@ -81,3 +81,4 @@ export {
   type TaskKey,
 } from './coordinator/checkpoint-coordinator.ts';
 export { SharedStateRegistry } from './coordinator/shared-state-registry.ts';
+export { createCheckpointStorageFromConfig } from './storage/storage-from-config.ts';

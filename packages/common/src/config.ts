@@ -129,6 +129,20 @@ export const ConfigOptions = {
   ),
   metricsHost: option('metrics.host', '127.0.0.1', 'Interface the /metrics endpoint binds to.'),
   logLevel: option('log.level', 'info', 'pino log level.'),
+  checkpointsDir: option(
+    'state.checkpoints.dir',
+    '',
+    'Default checkpoint storage (file:///dir or s3://bucket/prefix) for jobs that set none; default: a directory under the system temp dir.',
+  ),
+  s3Endpoint: option('s3.endpoint', '', 'S3 endpoint URL for checkpoint storage (empty: AWS).'),
+  s3Region: option('s3.region', 'us-east-1', 'S3 region.'),
+  s3AccessKey: option('s3.access-key', '', 'S3 access key id (empty: the AWS default credential chain).'),
+  s3SecretKey: option('s3.secret-key', '', 'S3 secret access key.'),
+  s3PathStyle: option(
+    's3.path-style-access',
+    false,
+    'Path-style S3 URLs (MinIO and other S3-compatible servers).',
+  ),
 } as const;
 
 type OptionValue<O> = O extends ConfigOption<infer T> ? T : never;

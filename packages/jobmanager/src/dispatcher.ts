@@ -14,6 +14,8 @@ import type { JobGraph } from '@eddy/api';
 import type { eddy } from '@eddy/network';
 import { JobMaster, type JobMasterContext, type JobSummary } from './job-master.ts';
 import type { JobState } from './job-state.ts';
+import type { CheckpointStorage } from '@eddy/checkpoint';
+import type { CompletedCheckpoint } from './checkpoint-coordinator-shell.ts';
 import type { RestartStrategy } from './restart-strategy.ts';
 import type { RegisteredTaskManager, ResourceManager, ResourceManagerListener } from './resource-manager.ts';
 
@@ -29,6 +31,8 @@ export interface DispatcherOptions {
   readonly random: () => number;
   /** Called once per job restart (for metrics). */
   readonly restarted: (jobId: JobId) => void;
+  readonly checkpointStorage: (uri: string) => CheckpointStorage;
+  readonly defaultCheckpointDir: string;
 }
 
 /** Cluster counts for GET /v1/overview. */
@@ -70,6 +74,7 @@ export class Dispatcher implements ResourceManagerListener {
     args: readonly string[],
     defaultParallelism: number,
     workingDirectory?: string,
+    restoreFrom?: CompletedCheckpoint,
   ): JobId {
     const rm = this.#resources();
     const jobId = newJobId();
@@ -87,9 +92,11 @@ export class Dispatcher implements ResourceManagerListener {
       slotCounts: () => rm.slotCounts(),
       gateway: (tm) => rm.get(tm)?.gateway,
       restarted: this.#o.restarted,
+      checkpointStorage: this.#o.checkpointStorage,
+      defaultCheckpointDir: this.#o.defaultCheckpointDir,
     };
     const master = new JobMaster(
-      { jobId, graph, bundleKey, args, defaultParallelism, workingDirectory },
+      { jobId, graph, bundleKey, args, defaultParallelism, workingDirectory, restoreFrom },
       ctx,
     );
     this.#jobs.set(jobId, master);
@@ -138,6 +145,14 @@ export class Dispatcher implements ResourceManagerListener {
   /** Routes an UpdateTaskExecutionState; false when no current execution matches (fenced). */
   updateTaskExecutionState(u: eddy.v1.TaskExecutionStateUpdate): boolean {
     return this.#jobs.get(u.jobId as JobId)?.updateTaskExecutionState(u) ?? false;
+  }
+
+  /** Routes checkpoint acknowledgements and declines; false when fenced. */
+  acknowledgeCheckpoint(r: eddy.v1.CheckpointAck): boolean {
+    return this.#jobs.get(r.jobId as JobId)?.acknowledgeCheckpoint(r) ?? false;
+  }
+  declineCheckpoint(r: eddy.v1.CheckpointDecline): boolean {
+    return this.#jobs.get(r.jobId as JobId)?.declineCheckpoint(r) ?? false;
   }
 
   /** Routes a ReportCollected; false when fenced. */

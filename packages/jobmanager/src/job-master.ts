@@ -30,6 +30,13 @@ import {
 import { decideRestart, type RestartStrategy } from './restart-strategy.ts';
 import { buildDeploymentDescriptors, requiredSlots } from './scheduler.ts';
 import type { TaskExecutorGateway } from './task-executor-gateway.ts';
+import type { CheckpointStorage, OperatorSubtaskStateHandles } from '@eddy/checkpoint';
+import {
+  CheckpointCoordinatorShell,
+  restoreDeployment,
+  type CheckpointStats,
+  type CompletedCheckpoint,
+} from './checkpoint-coordinator-shell.ts';
 import { u64 } from '@eddy/network';
 
 /** What a JobMaster needs from the JobManager around it. */
@@ -51,6 +58,10 @@ export interface JobMasterContext {
   gateway(tm: TaskManagerId): TaskExecutorGateway | undefined;
   /** Called once per restart (for metrics). */
   restarted(jobId: JobId): void;
+  /** Checkpoint storage by URI (shared, cached). */
+  checkpointStorage(uri: string): CheckpointStorage;
+  /** Where checkpoints go for jobs that name no storage. */
+  readonly defaultCheckpointDir: string;
 }
 
 /** A job as submitted. */
@@ -62,6 +73,8 @@ export interface JobSubmissionRequest {
   readonly defaultParallelism: number;
   /** The client's directory, against which the job resolves relative paths. */
   readonly workingDirectory?: string | undefined;
+  /** A savepoint (or retained checkpoint) the first attempt restores from. */
+  readonly restoreFrom?: CompletedCheckpoint | undefined;
 }
 
 /** Task metrics as the REST API shows them. */
@@ -158,6 +171,10 @@ export class JobMaster {
   #collected = new Map<string, unknown[]>();
   #waitingForSlots = false;
   #slotTimer: NodeJS.Timeout | undefined;
+  readonly #checkpoints: CheckpointCoordinatorShell | undefined;
+  #restoreFrom: CompletedCheckpoint | undefined;
+  /** Whether the coordinator was told that every task of the current attempt runs. */
+  #checkpointingActive = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #stopTimer: NodeJS.Timeout | undefined;
 
@@ -174,6 +191,182 @@ export class JobMaster {
     this.#ctx = ctx;
     this.#log = ctx.logger.child({ [LogFields.jobId]: req.jobId, jobName: req.graph.jobName });
     this.#startTime = ctx.clock.now();
+    this.#restoreFrom = req.restoreFrom;
+    const cp = req.graph.checkpointing;
+    this.#checkpoints =
+      cp === undefined
+        ? undefined
+        : new CheckpointCoordinatorShell({
+            jobId: req.jobId,
+            config: cp,
+            storageUri: cp.storage ?? ctx.defaultCheckpointDir,
+            clock: ctx.clock,
+            logger: this.#log,
+            storage: (uri) => ctx.checkpointStorage(uri),
+            trigger: (task, id, timestamp, kind, target) =>
+              this.#sendTrigger(task, id, timestamp, kind, target),
+            notifyComplete: (task, id) => this.#sendNotify(task, id),
+            failJob: (message) =>
+              this.#handleFailure(
+                new EddyError('CHECKPOINT_FAILURES_EXCEEDED', message, {
+                  domain: 'external',
+                  retryable: true,
+                }),
+              ),
+          });
+  }
+
+  /** Where checkpoints of this job go, when it has any. */
+  get checkpointStorageUri(): string | undefined {
+    return this.graph.checkpointing === undefined
+      ? undefined
+      : (this.graph.checkpointing.storage ?? this.#ctx.defaultCheckpointDir);
+  }
+
+  /** Checkpoint history for REST. */
+  checkpointHistory(): readonly CheckpointStats[] {
+    return this.#checkpoints?.history() ?? [];
+  }
+
+  /** Triggers a savepoint into `target`; resolves with its URI. */
+  triggerSavepoint(target: string): Promise<string> {
+    if (this.#checkpoints === undefined) {
+      return Promise.reject(
+        new EddyError(
+          'CHECKPOINTING_DISABLED',
+          `job ${this.jobId} does not enable checkpointing, so it cannot take savepoints: call env.enableCheckpointing(...)`,
+          {
+            domain: 'user',
+          },
+        ),
+      );
+    }
+    if (this.#state !== 'RUNNING' || !this.#checkpointingActive) {
+      return Promise.reject(
+        new EddyError(
+          'JOB_NOT_RUNNING',
+          `job ${this.jobId} is ${this.#state} with tasks not all running: a savepoint needs every task running`,
+          {
+            domain: 'user',
+            retryable: true,
+          },
+        ),
+      );
+    }
+    return this.#checkpoints.triggerSavepoint(target);
+  }
+
+  /** Stops the job with a savepoint: the savepoint completes, then the job is canceled. */
+  async stopWithSavepoint(target: string): Promise<string> {
+    const path = await this.triggerSavepoint(target);
+    this.cancel();
+    return path;
+  }
+
+  acknowledgeCheckpoint(r: eddy.v1.CheckpointAck): boolean {
+    if (
+      u64(r.leaderEpoch) !== this.#ctx.leaderEpoch ||
+      r.attempt !== this.#attempt ||
+      this.#checkpoints === undefined
+    )
+      return false;
+    let states: OperatorSubtaskStateHandles[];
+    try {
+      states = JSON.parse(r.stateJson) as OperatorSubtaskStateHandles[];
+    } catch {
+      return false;
+    }
+    this.#checkpoints.ack(r.executionId, u64(r.checkpointId), states, r.alignmentMs);
+    return true;
+  }
+
+  declineCheckpoint(r: eddy.v1.CheckpointDecline): boolean {
+    if (
+      u64(r.leaderEpoch) !== this.#ctx.leaderEpoch ||
+      r.attempt !== this.#attempt ||
+      this.#checkpoints === undefined
+    )
+      return false;
+    let message = r.errorJson;
+    try {
+      message = (JSON.parse(r.errorJson) as SerializedError).message;
+    } catch {
+      // keep the raw text
+    }
+    this.#checkpoints.decline(r.executionId, u64(r.checkpointId), message);
+    return true;
+  }
+
+  #sendTrigger(
+    task: string,
+    id: number,
+    timestamp: number,
+    kind: 'checkpoint' | 'savepoint',
+    target?: string,
+  ): void {
+    const exec = this.#executions.get(task as ExecutionId);
+    const gateway = exec === undefined ? undefined : this.#ctx.gateway(exec.location.taskManagerId);
+    const decline = (why: string): void => this.#checkpoints?.decline(task, id, why);
+    if (gateway === undefined) return decline('the task is not running');
+    gateway
+      .triggerCheckpoint(
+        pb.CheckpointTrigger.create({
+          jobId: this.jobId,
+          attempt: this.#attempt,
+          executionId: task,
+          checkpointId: id,
+          timestamp,
+          kind,
+          target: target ?? '',
+          leaderEpoch: this.#ctx.leaderEpoch,
+        }),
+        this.#ctx.rpcTimeoutMs,
+      )
+      .catch((err: unknown) => decline((err as Error).message));
+  }
+
+  #sendNotify(task: string, id: number): void {
+    const exec = this.#executions.get(task as ExecutionId);
+    const gateway = exec === undefined ? undefined : this.#ctx.gateway(exec.location.taskManagerId);
+    gateway
+      ?.notifyCheckpointComplete(
+        pb.CheckpointNotification.create({
+          jobId: this.jobId,
+          attempt: this.#attempt,
+          executionId: task,
+          checkpointId: id,
+          leaderEpoch: this.#ctx.leaderEpoch,
+        }),
+        this.#ctx.rpcTimeoutMs,
+      )
+      .catch((err: unknown) =>
+        this.#log.warn(
+          { err: (err as Error).message, checkpointId: id },
+          'could not notify a task of a completed checkpoint',
+        ),
+      );
+  }
+
+  /** Tells the coordinator when every task of the attempt runs, and when that stops being true. */
+  #updateCheckpointing(): void {
+    const cp = this.#checkpoints;
+    if (cp === undefined) return;
+    const allRunning =
+      this.#state === 'RUNNING' &&
+      this.#executions.size > 0 &&
+      [...this.#executions.values()].every((e) => e.state === 'RUNNING');
+    if (allRunning && !this.#checkpointingActive) {
+      this.#checkpointingActive = true;
+      const sources = new Set(this.graph.vertices.filter((v) => v.inputs.length === 0).map((v) => v.id));
+      const all = [...this.#executions.values()];
+      cp.tasksRunning({
+        tasksToTrigger: all.filter((e) => sources.has(e.vertexId)).map((e) => e.id),
+        tasksToAck: all.map((e) => e.id),
+      });
+    } else if (!allRunning && this.#checkpointingActive) {
+      this.#checkpointingActive = false;
+      cp.tasksStopped(`job is ${this.#state}; not every task of attempt ${this.#attempt} is running`);
+    }
   }
 
   get state(): JobState {
@@ -186,10 +379,26 @@ export class JobMaster {
     return this.#restarts;
   }
 
-  /** Starts scheduling the first attempt. */
+  /** Starts scheduling the first attempt (after the checkpoint coordinator read its storage). */
   start(): void {
     this.#log.info({ slots: requiredSlots(this.graph) }, 'job submitted');
-    this.#requestSlots();
+    if (this.#checkpoints === undefined) {
+      this.#requestSlots();
+      return;
+    }
+    this.#checkpoints.init().then(
+      () => {
+        if (this.#state === 'CREATED') this.#requestSlots();
+      },
+      (err: unknown) =>
+        this.#fail(
+          new EddyError(
+            'CHECKPOINT_STORAGE_FAILED',
+            `cannot use checkpoint storage ${this.checkpointStorageUri}: ${(err as Error).message}`,
+            { domain: 'external' },
+          ),
+        ),
+    );
   }
 
   // ---- scheduling ----
@@ -229,13 +438,35 @@ export class JobMaster {
 
   #deploy(placement: readonly TaskManagerLocation[]): void {
     const attempt = this.#attempt;
-    const planned = buildDeploymentDescriptors({
+    const plain = buildDeploymentDescriptors({
       jobId: this.jobId,
       attempt,
       graph: this.graph,
       submission: this.#submission,
       placement,
     });
+    // A restart restores from the latest completed checkpoint; the first attempt from the savepoint
+    // it was submitted with, if any.
+    const restoreFrom = this.#checkpoints?.latestCompleted() ?? this.#restoreFrom;
+    const restore = restoreFrom === undefined ? undefined : restoreDeployment(restoreFrom);
+    const cp = this.graph.checkpointing;
+    const checkpointing =
+      cp === undefined
+        ? undefined
+        : { storageUri: cp.storage ?? this.#ctx.defaultCheckpointDir, mode: cp.mode };
+    const planned = plain.map((p) => ({
+      ...p,
+      descriptor: {
+        ...p.descriptor,
+        ...(checkpointing === undefined ? {} : { checkpointing }),
+        ...(restore === undefined ? {} : { restore }),
+      },
+    }));
+    if (restore !== undefined)
+      this.#log.info(
+        { checkpointId: restore.checkpointId, storage: restore.storageUri },
+        'restoring from checkpoint',
+      );
     this.#executions = new Map(
       planned.map((p) => [
         p.descriptor.executionId,
@@ -299,6 +530,7 @@ export class JobMaster {
     // While the job is being cancelled, a task failing because its producers went away (released
     // partitions) is part of the cancellation, as in Flink: it counts as CANCELED.
     exec.state = next === 'FAILED' && this.#state === 'CANCELLING' ? 'CANCELED' : next;
+    this.#updateCheckpointing();
     switch (exec.state) {
       case 'FAILED': {
         const err = parseTaskError(u.errorJson, exec);
@@ -543,6 +775,8 @@ export class JobMaster {
 
   #setState(to: JobState): void {
     this.#state = transition(this.#state, to);
+    this.#updateCheckpointing();
+    if (isTerminal(to)) this.#checkpoints?.close();
   }
 
   #states(): Iterable<ExecutionState> {

@@ -1,6 +1,9 @@
 // Wiring of the JobManager process: BlobServer, ResourceManager, Dispatcher, the gRPC server
 // (JobManagerGateway and BlobService), the REST API and /metrics. Nothing here decides anything;
 // the parts do.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCheckpointStorageFromConfig, type CheckpointStorage } from '@eddy/checkpoint';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -92,6 +95,10 @@ export async function startJobManager(options: JobManagerOptions): Promise<JobMa
     config.get(ConfigOptions.bundleMaxBytes),
     logger,
   );
+  const storages = new StorageRegistry(config);
+  const configuredDir = config.get(ConfigOptions.checkpointsDir);
+  const defaultCheckpointDir =
+    configuredDir !== '' ? configuredDir : `file://${join(tmpdir(), 'eddy-checkpoints')}`;
   const dispatcher = new Dispatcher({
     clock,
     logger,
@@ -102,6 +109,8 @@ export async function startJobManager(options: JobManagerOptions): Promise<JobMa
     cancelTimeoutMs: CANCEL_TIMEOUT_MS,
     random: Math.random,
     restarted: (jobId) => restarts.inc({ job_id: jobId }),
+    checkpointStorage: (uri) => storages.get(uri),
+    defaultCheckpointDir,
   });
   const rm = new ResourceManager({
     clock,
@@ -157,6 +166,22 @@ export async function startJobManager(options: JobManagerOptions): Promise<JobMa
               ok: false,
               error: `fenced: ${u.executionId} (attempt ${u.attempt}) is not a current execution`,
             }),
+    ),
+    acknowledgeCheckpoint: unaryHandler(logger, 'AcknowledgeCheckpoint', (r: eddy.v1.CheckpointAck) =>
+      dispatcher.acknowledgeCheckpoint(r)
+        ? pb.Ack.create({ ok: true })
+        : pb.Ack.create({
+            ok: false,
+            error: `fenced: attempt ${r.attempt} of job ${r.jobId} is not current`,
+          }),
+    ),
+    declineCheckpoint: unaryHandler(logger, 'DeclineCheckpoint', (r: eddy.v1.CheckpointDecline) =>
+      dispatcher.declineCheckpoint(r)
+        ? pb.Ack.create({ ok: true })
+        : pb.Ack.create({
+            ok: false,
+            error: `fenced: attempt ${r.attempt} of job ${r.jobId} is not current`,
+          }),
     ),
     reportCollected: unaryHandler(logger, 'ReportCollected', (r: eddy.v1.CollectedRecords) =>
       dispatcher.reportCollected(r)
@@ -242,4 +267,18 @@ export async function startJobManager(options: JobManagerOptions): Promise<JobMa
 function once(fn: () => Promise<void>): () => Promise<void> {
   let p: Promise<void> | undefined;
   return () => (p ??= fn());
+}
+
+/** Checkpoint storages by URI, created once from the JobManager's configuration. */
+class StorageRegistry {
+  readonly #config: Configuration;
+  readonly #storages = new Map<string, CheckpointStorage>();
+  constructor(config: Configuration) {
+    this.#config = config;
+  }
+  get(uri: string): CheckpointStorage {
+    let s = this.#storages.get(uri);
+    if (s === undefined) this.#storages.set(uri, (s = createCheckpointStorageFromConfig(uri, this.#config)));
+    return s;
+  }
 }

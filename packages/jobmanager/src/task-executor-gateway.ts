@@ -13,6 +13,8 @@ import {
 export interface TaskExecutorGateway {
   submitTask(deployment: eddy.v1.TaskDeployment, timeoutMs: number): Promise<void>;
   cancelTask(request: eddy.v1.CancelTaskRequest, timeoutMs: number): Promise<void>;
+  triggerCheckpoint(request: eddy.v1.CheckpointTrigger, timeoutMs: number): Promise<void>;
+  notifyCheckpointComplete(request: eddy.v1.CheckpointNotification, timeoutMs: number): Promise<void>;
   /** Releases the connection. Safe to call twice. */
   close(): void;
 }
@@ -35,6 +37,16 @@ export class GrpcTaskExecutorGateway implements TaskExecutorGateway {
   async cancelTask(request: eddy.v1.CancelTaskRequest, timeoutMs: number): Promise<void> {
     const ack = await unary(this.#client, TaskExecutorGatewayService.cancelTask, request, timeoutMs);
     if (!ack.ok) throw new Error(`TaskManager at ${this.#address} refused to cancel: ${ack.error}`);
+  }
+
+  async triggerCheckpoint(request: eddy.v1.CheckpointTrigger, timeoutMs: number): Promise<void> {
+    const ack = await unary(this.#client, TaskExecutorGatewayService.triggerCheckpoint, request, timeoutMs);
+    if (!ack.ok)
+      throw new Error(`TaskManager at ${this.#address} refused the checkpoint trigger: ${ack.error}`);
+  }
+
+  async notifyCheckpointComplete(request: eddy.v1.CheckpointNotification, timeoutMs: number): Promise<void> {
+    await unary(this.#client, TaskExecutorGatewayService.notifyCheckpointComplete, request, timeoutMs);
   }
 
   close(): void {

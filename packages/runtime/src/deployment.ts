@@ -41,6 +41,30 @@ export interface JobSubmission {
   readonly workingDirectory?: string;
 }
 
+/** A state object of a checkpoint, relative to the checkpoint's directory. */
+export interface StateObjectReference {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** Checkpointing of the job, when enabled. */
+export interface CheckpointingDeployment {
+  /** Where checkpoints go: file:///dir or s3://bucket/prefix. */
+  readonly storageUri: string;
+  readonly mode: 'exactly-once' | 'at-least-once';
+}
+
+/** The checkpoint or savepoint a subtask restores from. */
+export interface RestoreDeployment {
+  readonly storageUri: string;
+  /** The checkpoint's directory within the storage ('' or ending in '/'). */
+  readonly directory: string;
+  readonly checkpointId: number;
+  /** Per operator uid: the state object of every old subtask, indexed by old subtask. */
+  readonly operators: Readonly<Record<string, readonly (StateObjectReference | null)[]>>;
+}
+
 /** Everything a TaskManager needs to run one subtask of one execution attempt. */
 export interface TaskDeploymentDescriptor {
   readonly jobId: JobId;
@@ -53,6 +77,8 @@ export interface TaskDeploymentDescriptor {
   readonly submission: JobSubmission;
   readonly producedPartitions: readonly ResultPartitionDeploymentDescriptor[];
   readonly inputGates: readonly InputGateDeploymentDescriptor[];
+  readonly checkpointing?: CheckpointingDeployment;
+  readonly restore?: RestoreDeployment;
 }
 
 /** The id of the partition produced by `producerSubtask` on `edgeId` in attempt `attempt` of `jobId`. */

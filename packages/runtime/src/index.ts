@@ -6,6 +6,9 @@ export type {
   InputGateDeploymentDescriptor,
   JobSubmission,
   TaskDeploymentDescriptor,
+  StateObjectReference,
+  CheckpointingDeployment,
+  RestoreDeployment,
 } from './deployment.ts';
 export { partitionId } from './deployment.ts';
 export { distributionPattern, pointwiseConsumers, pointwiseProducers, edgeLinks } from './edge-pattern.ts';
@@ -58,4 +61,4 @@ export {
   type TimerSnapshotEntry,
 } from './checkpointing/operator-snapshot.ts';
 export { BarrierAligner, type AlignerAction } from './checkpointing/barrier-aligner.ts';
-export type { TaskCheckpointing } from './stream-task.ts';
+export type { TaskCheckpointing, CheckpointOptions } from './stream-task.ts';

@@ -61,15 +61,23 @@ export interface TaskCheckpointing {
     checkpointId: number,
     snapshots: Map<string, OperatorSnapshot>,
     metrics: { syncMs: number; alignmentMs: number },
+    options: CheckpointOptions,
   ): void;
   /** The task could not take checkpoint `checkpointId`. */
   onDecline(checkpointId: number, error: EddyError): void;
+}
+
+/** A checkpoint or a savepoint (whose state goes to `target`). */
+export interface CheckpointOptions {
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly target?: string;
 }
 
 /** The barrier of checkpoint `id`, in-band in its own frame. */
 interface BarrierPayload {
   readonly id: number;
   readonly timestamp: number;
+  readonly options: CheckpointOptions;
 }
 
 /** How a task ended when it did not fail. */
@@ -112,7 +120,11 @@ export class StreamTask {
    * Takes checkpoint `id` at a source task: posted to the mailbox, so it runs between two batches.
    * Declines when the task is not running a source (yet, or any more).
    */
-  triggerCheckpoint(id: number, timestamp: number): void {
+  triggerCheckpoint(
+    id: number,
+    timestamp: number,
+    options: CheckpointOptions = { kind: 'checkpoint' },
+  ): void {
     this.mailbox.put({
       description: `checkpoint ${id}`,
       run: () => {
@@ -130,7 +142,7 @@ export class StreamTask {
           );
           return undefined;
         }
-        return this.#performCheckpoint(chain, id, timestamp, 0, this.#reader);
+        return this.#performCheckpoint(chain, id, timestamp, options, 0, this.#reader);
       },
     });
   }
@@ -148,6 +160,7 @@ export class StreamTask {
     chain: OperatorChain,
     id: number,
     timestamp: number,
+    options: CheckpointOptions,
     alignmentMs: number,
     reader: SourceReader<unknown> | undefined,
   ): Promise<void> {
@@ -164,9 +177,9 @@ export class StreamTask {
           ...(position === undefined ? {} : { reader: position }),
         });
       }
-      const barrier: BarrierPayload = { id, timestamp };
+      const barrier: BarrierPayload = { id, timestamp, options };
       for (const w of this.#writers) w.broadcastEvent({ kind: 'barrier', payload: barrier });
-      cp.onSnapshot(id, snapshots, { syncMs: performance.now() - t0, alignmentMs });
+      cp.onSnapshot(id, snapshots, { syncMs: performance.now() - t0, alignmentMs }, options);
     } catch (err) {
       // The checkpoint fails, not the task: the coordinator decides what failed checkpoints mean.
       cp.onDecline(id, EddyError.from(err, 'CHECKPOINT_FAILED'));
@@ -368,6 +381,7 @@ export class StreamTask {
       while (g + 1 < offsets.length && offsets[g + 1]! <= channel) g++;
       return [g, channel - offsets[g]!];
     };
+    const barrierOptions = new Map<number, CheckpointOptions>();
     const onAlignerAction = async (action: AlignerAction): Promise<void> => {
       if (action.kind === 'block') {
         const [g, c] = gateOf(action.channel);
@@ -375,9 +389,18 @@ export class StreamTask {
         return;
       }
       for (const gate of gates) gate.unblockAllChannels();
-      if (action.kind === 'checkpoint')
-        await this.#performCheckpoint(chain, action.id, action.timestamp, action.alignmentMs, undefined);
-      else
+      if (action.kind === 'checkpoint') {
+        const options = barrierOptions.get(action.id) ?? { kind: 'checkpoint' };
+        barrierOptions.clear();
+        await this.#performCheckpoint(
+          chain,
+          action.id,
+          action.timestamp,
+          options,
+          action.alignmentMs,
+          undefined,
+        );
+      } else
         this.#options.checkpointing?.onDecline(
           action.id,
           new EddyError(
@@ -430,6 +453,7 @@ export class StreamTask {
           for (const a of aligner.onEndOfPartition(channel)) await onAlignerAction(a);
         } else if (ev.kind === 'barrier') {
           const b = ev.payload as BarrierPayload;
+          barrierOptions.set(b.id, b.options);
           for (const a of aligner.onBarrier(channel, b.id, b.timestamp, performance.now()))
             await onAlignerAction(a);
         }

@@ -19,3 +19,9 @@ export type {
   StateEntry,
   PrefetchEntry,
 } from './keyed-state-backend.ts';
+export {
+  LevelDbKeyedStateBackend,
+  type LevelDbKeyedStateBackendOptions,
+  type IncrementalKeyedStateSnapshot,
+  type KeyGroupDigests,
+} from './leveldb/leveldb-keyed-state-backend.ts';

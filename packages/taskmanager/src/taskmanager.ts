@@ -32,6 +32,12 @@ import {
 } from '@eddy/network';
 import { StreamTask, type TaskDeploymentDescriptor } from '@eddy/runtime';
 import { BundleCache, rebuildJob } from './job-loader.ts';
+import {
+  StorageCache,
+  loadRestore,
+  taskCheckpointing,
+  type CheckpointReporter,
+} from './task-checkpointing.ts';
 import { registerTaskMetrics } from './task-metrics-exporter.ts';
 
 /** Options of a TaskManager. */
@@ -73,6 +79,7 @@ class TaskManager implements TaskManagerHandle {
   readonly #log: Logger;
   readonly #server = new grpc.Server({ ...GRPC_OPTIONS });
   readonly #tasks = new Map<string, RunningTask>();
+  #storages!: StorageCache;
   #network!: NetworkEnvironment;
   #jm!: grpc.Client;
   #bundles!: BundleCache;
@@ -111,6 +118,7 @@ class TaskManager implements TaskManagerHandle {
     );
     this.rpcAddress = `${host}:${port}`;
     this.#network = new NetworkEnvironment({ localAddress: this.rpcAddress, config: cfg, logger: this.#log });
+    this.#storages = new StorageCache(cfg);
     this.#network.bind(this.#server);
     this.#server.addService(TaskExecutorGatewayService, {
       submitTask: (
@@ -121,6 +129,38 @@ class TaskManager implements TaskManagerHandle {
         call: grpc.ServerUnaryCall<eddy.v1.CancelTaskRequest, eddy.v1.Ack>,
         cb: grpc.sendUnaryData<eddy.v1.Ack>,
       ) => cb(null, this.#cancel(call.request)),
+      triggerCheckpoint: (
+        call: grpc.ServerUnaryCall<eddy.v1.CheckpointTrigger, eddy.v1.Ack>,
+        cb: grpc.sendUnaryData<eddy.v1.Ack>,
+      ) => {
+        const r = call.request;
+        const t = this.#tasks.get(r.executionId);
+        if (t?.task === undefined || t.descriptor.attempt !== r.attempt) {
+          cb(null, pb.Ack.create({ ok: false, error: `execution ${r.executionId} is not running here` }));
+          return;
+        }
+        const kind = r.kind === 'savepoint' ? 'savepoint' : 'checkpoint';
+        t.task.triggerCheckpoint(
+          u64(r.checkpointId),
+          u64(r.timestamp),
+          kind === 'savepoint' ? { kind, target: r.target } : { kind },
+        );
+        cb(null, pb.Ack.create({ ok: true }));
+      },
+      notifyCheckpointComplete: (
+        call: grpc.ServerUnaryCall<eddy.v1.CheckpointNotification, eddy.v1.Ack>,
+        cb: grpc.sendUnaryData<eddy.v1.Ack>,
+      ) => {
+        const r = call.request;
+        const t = this.#tasks.get(r.executionId);
+        if (t?.task !== undefined && t.descriptor.attempt === r.attempt)
+          t.task.notifyCheckpointComplete(u64(r.checkpointId));
+        cb(null, pb.Ack.create({ ok: true }));
+      },
+      notifyCheckpointAborted: (
+        _call: grpc.ServerUnaryCall<eddy.v1.CheckpointNotification, eddy.v1.Ack>,
+        cb: grpc.sendUnaryData<eddy.v1.Ack>,
+      ) => cb(null, pb.Ack.create({ ok: true })),
     });
     const creds = grpc.credentials.createInsecure();
     this.#jm = new JobManagerGatewayClient(this.#jmAddress, creds, GRPC_OPTIONS);
@@ -305,6 +345,9 @@ class TaskManager implements TaskManagerHandle {
       const ns = await this.#bundles.module(bundleKey);
       const job = await rebuildJob(ns, d.submission, d.jobName);
       if (t.canceled) return void (await this.#report(t, State.CANCELED));
+      await this.#report(t, State.INITIALIZING);
+      const restore = await loadRestore(d, job.graph, this.#storages);
+      const checkpointing = taskCheckpointing(d, this.#storages, this.#checkpointReporter(t), log);
       const task = new StreamTask({
         descriptor: d,
         graph: job.graph,
@@ -312,6 +355,8 @@ class TaskManager implements TaskManagerHandle {
         shuffle: this.#network,
         logger: log,
         reportCollected: (sinkUid, records) => this.#reportCollected(d, sinkUid, records),
+        ...(checkpointing === undefined ? {} : { checkpointing }),
+        ...(restore === undefined ? {} : { restore }),
       });
       t.task = task;
       await this.#report(t, State.RUNNING);
@@ -362,6 +407,43 @@ class TaskManager implements TaskManagerHandle {
     }
   }
 
+  #checkpointReporter(t: RunningTask): CheckpointReporter {
+    const d = t.descriptor;
+    const base = {
+      taskManagerId: this.id,
+      jobId: d.jobId,
+      attempt: d.attempt,
+      executionId: d.executionId,
+      leaderEpoch: t.leaderEpoch,
+    };
+    return {
+      ack: async (checkpointId, states, m) => {
+        await unary(
+          this.#jm,
+          JobManagerGatewayService.acknowledgeCheckpoint,
+          pb.CheckpointAck.create({
+            ...base,
+            checkpointId,
+            stateJson: JSON.stringify(states),
+            syncMs: m.syncMs,
+            asyncMs: m.asyncMs,
+            alignmentMs: m.alignmentMs,
+            stateSize: m.size,
+          }),
+          30_000,
+        );
+      },
+      decline: async (checkpointId, error) => {
+        await unary(
+          this.#jm,
+          JobManagerGatewayService.declineCheckpoint,
+          pb.CheckpointDecline.create({ ...base, checkpointId, errorJson: JSON.stringify(error.toJSON()) }),
+          30_000,
+        );
+      },
+    };
+  }
+
   async #reportCollected(
     d: TaskDeploymentDescriptor,
     sinkUid: string,
@@ -395,6 +477,7 @@ class TaskManager implements TaskManagerHandle {
     const deadline = Date.now() + 2_000;
     while (this.#tasks.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.#network.close();
+    await this.#storages.close();
     this.#server.forceShutdown();
     this.#jm.close();
     this.#metricsServer?.close();

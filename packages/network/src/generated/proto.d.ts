@@ -232,6 +232,7 @@ export namespace eddy {
             timestamp: number;
             kind: string;
             leaderEpoch: number;
+            target: string;
             static create(properties: eddy.v1.CheckpointTrigger.$Shape): eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape;
             static create(properties?: eddy.v1.CheckpointTrigger.$Properties): eddy.v1.CheckpointTrigger;
             static encode(message: eddy.v1.CheckpointTrigger.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -248,6 +249,7 @@ export namespace eddy {
                 timestamp?: (number|null);
                 kind?: (string|null);
                 leaderEpoch?: (number|null);
+                target?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = eddy.v1.CheckpointTrigger.$Properties;

@@ -988,6 +988,7 @@ export const eddy = $root.eddy = (() => {
              * @property {number|null} [timestamp] CheckpointTrigger timestamp
              * @property {string|null} [kind] CheckpointTrigger kind
              * @property {number|null} [leaderEpoch] CheckpointTrigger leaderEpoch
+             * @property {string|null} [target] CheckpointTrigger target
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1076,6 +1077,14 @@ export const eddy = $root.eddy = (() => {
             CheckpointTrigger.prototype.leaderEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * CheckpointTrigger target.
+             * @member {string} target
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.target = "";
+
+            /**
              * Creates a new CheckpointTrigger instance using the specified properties.
              * @function create
              * @memberof eddy.v1.CheckpointTrigger
@@ -1121,6 +1130,8 @@ export const eddy = $root.eddy = (() => {
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.kind);
                 if (message.leaderEpoch != null && $Object.hasOwnProperty.call(message, "leaderEpoch") && (typeof message.leaderEpoch === "object" ? message.leaderEpoch.low || message.leaderEpoch.high : message.leaderEpoch !== 0))
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.leaderEpoch);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target !== "")
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.target);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1226,6 +1237,15 @@ export const eddy = $root.eddy = (() => {
                                 message.leaderEpoch = value;
                             else
                                 delete message.leaderEpoch;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.target = value;
+                            else
+                                delete message.target;
                             continue;
                         }
                     }

@@ -1,0 +1,330 @@
+// The I/O shell around the pure CheckpointCoordinator of one job: feeds it events (tasks running or
+// stopped, ticks, acks, declines, metadata writes), carries out its actions in order (trigger RPCs,
+// writing `_metadata` last, notifications, deleting discarded objects), keeps the latest completed
+// checkpoint for recovery and the statistics for REST. Runs on the JobManager's event loop.
+import {
+  CheckpointCoordinator,
+  checkpointDirectory,
+  checkpointLocation,
+  discardCheckpoint,
+  findLatestCompletedCheckpoint,
+  savepointLocation,
+  writeCheckpointMetadata,
+  type CheckpointMetadata,
+  type CheckpointStorage,
+  type CoordinatorAction,
+  type CoordinatorEvent,
+  type OperatorSubtaskStateHandles,
+} from '@eddy/checkpoint';
+import type { CheckpointConfig } from '@eddy/api';
+import { EddyError, type Clock, type JobId, type Logger } from '@eddy/common';
+import type { RestoreDeployment } from '@eddy/runtime';
+
+/** A completed checkpoint or savepoint, where it lives. */
+export interface CompletedCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  readonly storageUri: string;
+  readonly directory: string;
+}
+
+/** One row of the checkpoint history in REST. */
+export interface CheckpointStats {
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  status: 'in-progress' | 'completed' | 'failed';
+  readonly triggerTime: number;
+  durationMs?: number;
+  stateSize?: number;
+  alignmentMs: number;
+  failure?: string;
+  path?: string;
+}
+
+/** How the shell reaches tasks and storage. */
+export interface CheckpointShellContext {
+  readonly jobId: JobId;
+  readonly config: CheckpointConfig;
+  readonly storageUri: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  storage(uri: string): CheckpointStorage;
+  trigger(
+    task: string,
+    checkpointId: number,
+    timestamp: number,
+    kind: 'checkpoint' | 'savepoint',
+    target?: string,
+  ): void;
+  notifyComplete(task: string, checkpointId: number): void;
+  failJob(message: string): void;
+}
+
+/** Turns a completed checkpoint into what a redeployed subtask restores from. */
+export function restoreDeployment(c: CompletedCheckpoint): RestoreDeployment {
+  const operators: Record<string, RestoreDeployment['operators'][string][number][]> = {};
+  for (const op of c.metadata.operators) {
+    const refs: RestoreDeployment['operators'][string][number][] = [];
+    for (const s of op.subtasks) {
+      const o = s.objects[0];
+      refs[s.subtask] = o === undefined ? null : { path: o.path, size: o.size, sha256: o.sha256 };
+    }
+    operators[op.operatorUid] = Array.from(refs, (r) => r ?? null);
+  }
+  return {
+    storageUri: c.storageUri,
+    directory: c.directory,
+    checkpointId: c.metadata.checkpointId,
+    operators,
+  };
+}
+
+/** The coordinator of one job, with its I/O. */
+export class CheckpointCoordinatorShell {
+  readonly #ctx: CheckpointShellContext;
+  #coordinator!: CheckpointCoordinator;
+  #timer: NodeJS.Timeout | undefined;
+  #latest: CompletedCheckpoint | undefined;
+  readonly #history: CheckpointStats[] = [];
+  readonly #alignment = new Map<number, number>();
+  readonly #savepointWaiters = new Map<
+    string,
+    { resolve: (path: string) => void; reject: (e: EddyError) => void }
+  >();
+  #closed = false;
+
+  constructor(ctx: CheckpointShellContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Seeds ids (they never repeat) and the latest completed checkpoint from storage. */
+  async init(): Promise<void> {
+    const c = this.#ctx.config;
+    const storage = this.#ctx.storage(this.#ctx.storageUri);
+    const found = await findLatestCompletedCheckpoint(storage, this.#ctx.jobId).catch(() => undefined);
+    this.#coordinator = new CheckpointCoordinator(
+      {
+        jobId: this.#ctx.jobId,
+        checkpointInterval: c.interval,
+        checkpointTimeout: c.timeout,
+        minPauseBetweenCheckpoints: c.minPause,
+        maxConcurrentCheckpoints: c.maxConcurrent,
+        tolerableCheckpointFailures: c.tolerableFailures,
+        retainedCheckpoints: c.retained,
+      },
+      {
+        highestCheckpointId: found?.highestCheckpointId ?? 0,
+        ...(found?.checkpoint === undefined ? {} : { completed: [found.checkpoint.metadata] }),
+      },
+    );
+    if (found?.checkpoint !== undefined) {
+      this.#latest = {
+        metadata: found.checkpoint.metadata,
+        storageUri: this.#ctx.storageUri,
+        directory: found.checkpoint.location.directory,
+      };
+    }
+  }
+
+  /** The checkpoint a restart restores from. */
+  latestCompleted(): CompletedCheckpoint | undefined {
+    return this.#latest;
+  }
+
+  history(): readonly CheckpointStats[] {
+    return this.#history;
+  }
+
+  tasksRunning(plan: { tasksToTrigger: string[]; tasksToAck: string[] }): void {
+    this.#handle({ type: 'tasks-running', time: this.#ctx.clock.now(), plan });
+  }
+  tasksStopped(message: string): void {
+    this.#handle({ type: 'tasks-stopped', time: this.#ctx.clock.now(), message });
+  }
+  ack(task: string, checkpointId: number, states: OperatorSubtaskStateHandles[], alignmentMs: number): void {
+    this.#alignment.set(checkpointId, Math.max(this.#alignment.get(checkpointId) ?? 0, alignmentMs));
+    this.#handle({ type: 'ack', time: this.#ctx.clock.now(), checkpointId, task, states });
+  }
+  decline(task: string, checkpointId: number, message: string): void {
+    this.#handle({ type: 'decline', time: this.#ctx.clock.now(), checkpointId, task, message });
+  }
+
+  /** Triggers a savepoint to `target`; resolves with its location once complete. */
+  triggerSavepoint(target: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#savepointWaiters.set(target, { resolve, reject });
+      this.#handle({ type: 'trigger-savepoint', time: this.#ctx.clock.now(), target });
+    });
+  }
+
+  #handle(event: CoordinatorEvent): void {
+    if (this.#closed) return;
+    let actions: CoordinatorAction[];
+    try {
+      actions = this.#coordinator.handle(event);
+    } catch (err) {
+      this.#ctx.logger.error({ err, event: event.type }, 'checkpoint coordinator failed');
+      return;
+    }
+    for (const a of actions) this.#run(a);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    const at = this.#coordinator.nextWakeUp();
+    if (at === undefined || this.#closed) return;
+    this.#timer = setTimeout(
+      () => this.#handle({ type: 'tick', time: this.#ctx.clock.now() }),
+      Math.max(0, at - this.#ctx.clock.now()),
+    );
+    this.#timer.unref();
+  }
+
+  #stats(id: number): CheckpointStats | undefined {
+    return this.#history.find((h) => h.id === id);
+  }
+
+  #run(a: CoordinatorAction): void {
+    const log = this.#ctx.logger;
+    switch (a.type) {
+      case 'trigger-checkpoint':
+        this.#history.push({
+          id: a.checkpointId,
+          kind: a.kind,
+          status: 'in-progress',
+          triggerTime: a.timestamp,
+          alignmentMs: 0,
+        });
+        if (this.#history.length > 100) this.#history.shift();
+        for (const t of a.tasks) this.#ctx.trigger(t, a.checkpointId, a.timestamp, a.kind, a.target);
+        return;
+      case 'write-metadata': {
+        const location =
+          a.kind === 'savepoint'
+            ? savepointLocation(this.#ctx.storage(a.target!))
+            : checkpointLocation(this.#ctx.storage(this.#ctx.storageUri), this.#ctx.jobId, a.checkpointId);
+        writeCheckpointMetadata(location, a.metadata).then(
+          () =>
+            this.#handle({
+              type: 'metadata-written',
+              time: this.#ctx.clock.now(),
+              checkpointId: a.checkpointId,
+            }),
+          (err: unknown) =>
+            this.#handle({
+              type: 'metadata-failed',
+              time: this.#ctx.clock.now(),
+              checkpointId: a.checkpointId,
+              message: (err as Error).message,
+            }),
+        );
+        return;
+      }
+      case 'checkpoint-completed': {
+        const savepoint = a.kind === 'savepoint';
+        const completed: CompletedCheckpoint = {
+          metadata: a.metadata,
+          storageUri: savepoint ? a.target! : this.#ctx.storageUri,
+          directory: savepoint ? '' : checkpointDirectory(this.#ctx.jobId, a.checkpointId),
+        };
+        // A savepoint is a valid restore point too: the newest of either wins.
+        this.#latest = completed;
+        const s = this.#stats(a.checkpointId);
+        if (s !== undefined) {
+          s.status = 'completed';
+          s.durationMs = a.durationMs;
+          s.stateSize = a.stateSize;
+          s.alignmentMs = this.#alignment.get(a.checkpointId) ?? 0;
+          s.path = `${completed.storageUri}/${completed.directory}`;
+        }
+        this.#alignment.delete(a.checkpointId);
+        log.info(
+          { checkpointId: a.checkpointId, kind: a.kind, durationMs: a.durationMs, stateSize: a.stateSize },
+          'checkpoint completed',
+        );
+        if (savepoint) {
+          this.#savepointWaiters.get(a.target!)?.resolve(completed.storageUri);
+          this.#savepointWaiters.delete(a.target!);
+        }
+        return;
+      }
+      case 'notify-checkpoint-complete':
+        for (const t of a.tasks) this.#ctx.notifyComplete(t, a.checkpointId);
+        return;
+      case 'checkpoint-aborted': {
+        const s = this.#stats(a.checkpointId);
+        if (s !== undefined) {
+          s.status = 'failed';
+          s.failure = `${a.reason}: ${a.message}`;
+        }
+        this.#alignment.delete(a.checkpointId);
+        log.warn(
+          { checkpointId: a.checkpointId, reason: a.reason, message: a.message },
+          'checkpoint aborted',
+        );
+        if (a.discard !== undefined) this.#discard(a.discard);
+        if (a.kind === 'savepoint' && a.target !== undefined) {
+          this.#savepointWaiters
+            .get(a.target)
+            ?.reject(
+              new EddyError(
+                'SAVEPOINT_FAILED',
+                `savepoint to ${a.target} failed: ${a.reason}: ${a.message}`,
+                { domain: 'external', retryable: true },
+              ),
+            );
+          this.#savepointWaiters.delete(a.target);
+        }
+        return;
+      }
+      case 'discard-checkpoint':
+        this.#discard(a.discard);
+        return;
+      case 'trigger-rejected':
+        if (a.target !== undefined) {
+          this.#savepointWaiters
+            .get(a.target)
+            ?.reject(
+              new EddyError(
+                'SAVEPOINT_REJECTED',
+                `savepoint to ${a.target} was not triggered: ${a.message}`,
+                { domain: 'user' },
+              ),
+            );
+          this.#savepointWaiters.delete(a.target);
+        }
+        return;
+      case 'fail-job':
+        this.#ctx.failJob(a.message);
+        return;
+      case 'message-ignored':
+        if (a.discard !== undefined) this.#discard(a.discard);
+        return;
+    }
+  }
+
+  #discard(discard: Parameters<typeof discardCheckpoint>[2]): void {
+    discardCheckpoint(this.#ctx.storage(this.#ctx.storageUri), this.#ctx.jobId, discard).catch(
+      (err: unknown) =>
+        this.#ctx.logger.warn(
+          { err: (err as Error).message, checkpointId: discard.checkpointId },
+          'could not delete a discarded checkpoint',
+        ),
+    );
+  }
+
+  /** Stops timers; pending savepoints fail. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const [target, w] of this.#savepointWaiters) {
+      w.reject(
+        new EddyError('SAVEPOINT_FAILED', `savepoint to ${target} failed: the job stopped`, {
+          domain: 'external',
+        }),
+      );
+    }
+    this.#savepointWaiters.clear();
+  }
+}
