@@ -41,7 +41,7 @@ import {
   type MapRowValue,
 } from './leveldb-kv-state.ts';
 import { decodeRowKey, keyGroupRange, KeyWriter, MAX_KEY_GROUPS, metaKey } from './state-key-codec.ts';
-import { CLEAN, DIRTY, LOADING, StateTable, type Row } from './working-set.ts';
+import { CLEAN, DIRTY, LOADING, LruList, StateTable, type Row } from './working-set.ts';
 
 /** Options of LevelDbKeyedStateBackend.open. */
 export interface LevelDbKeyedStateBackendOptions {
@@ -80,7 +80,9 @@ const SCAN_CHUNK = 1024;
 const DIGESTS_PER_KEY_GROUP = 4;
 const DEFAULT_CACHE_ENTRIES = 100_000;
 
-type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+type Db = ClassicLevel<Buffer, Buffer>;
+/** A write batch: operations are copied into LevelDB's WriteBatch as they are added. */
+type Batch = ReturnType<Db['batch']>;
 
 /**
  * Keyed state in a task-local LevelDB database with an in-memory working set.
@@ -111,9 +113,12 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
   readonly #tables = new Map<string, StateTable>();
   readonly #tableList: StateTable[] = [];
   /** Working-set rows in LRU order (oldest first). */
-  readonly #lru = new Set<Row>();
+  readonly #lru = new LruList();
   readonly #dirty = new Set<Row>();
-  #pendingMeta: BatchOp[] = [];
+  /** Meta records (state name -> id) not yet written. */
+  #pendingMeta: [Buffer, Buffer][] = [];
+  /** Scratch space for row keys of write batches (a batch copies them when they are added). */
+  readonly #scratch = new KeyWriter(4096);
   /** Incremented per prefetch; rows touched by the latest prefetch are never evicted. */
   #epoch = 0;
   readonly #inflightLoads = new Set<Promise<void>>();
@@ -240,11 +245,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     this.#tables.set(descriptor.name, t);
     this.#tableList.push(t);
     // The name -> id record lets a scan of the database be read without this process's memory.
-    this.#pendingMeta.push({
-      type: 'put',
-      key: metaKey(descriptor.name),
-      value: this.#packr.pack({ id, kind: descriptor.kind }),
-    });
+    this.#pendingMeta.push([metaKey(descriptor.name), this.#packr.pack({ id, kind: descriptor.kind })]);
     return t;
   }
 
@@ -281,7 +282,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
       const kg = this.getCurrentKeyGroup();
       this.#checkKeyGroup(kg, this.#key);
       const r = table.add(this.#normalizedKey, this.#key, kg, ns, value, DIRTY, this.#epoch);
-      this.#lru.add(r);
+      this.#lru.push(r);
       this.#dirty.add(r);
       return;
     }
@@ -354,8 +355,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
           if (row.epoch !== epoch) {
             if (row.status === LOADING) waitForOthers = true;
             row.epoch = epoch;
-            lru.delete(row);
-            lru.add(row);
+            lru.touch(row);
           }
           continue;
         }
@@ -364,7 +364,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
           this.#checkKeyGroup(kg, e.key);
         }
         const r = t.add(nk, e.key, kg, ns, undefined, LOADING, epoch);
-        lru.add(r);
+        lru.push(r);
         writer ??= new KeyWriter(entries.length * tables.length * 32);
         (misses ??= []).push(r);
         (offsets ??= []).push(writer.writeRowKey(kg, t.id, nk, isObjectKey(e.key), ns));
@@ -389,7 +389,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     } catch (err) {
       for (const row of rows) {
         if (row.status !== LOADING) continue;
-        this.#lru.delete(row);
+        this.#lru.unlink(row);
         row.table.remove(row);
       }
       throw new EddyError('STATE_READ_FAILED', `reading keyed state from LevelDB at ${this.path} failed`, {
@@ -434,51 +434,52 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     return this.#enqueueWrite(this.#captureDirty(), () => undefined);
   }
 
-  /** Turns the dirty rows (and pending meta records) into batch operations; marks them clean. */
-  #captureDirty(): BatchOp[] {
-    const ops = this.#pendingMeta;
-    this.#pendingMeta = [];
-    if (this.#dirty.size === 0) return ops;
-    const writer = new KeyWriter(this.#dirty.size * 32);
-    const offsets: number[] = [];
+  /**
+   * Puts the dirty rows (and pending meta records) into a write batch and marks them clean; undefined
+   * when there is nothing to write.
+   */
+  #captureDirty(): Batch | undefined {
+    if (this.#dirty.size === 0 && this.#pendingMeta.length === 0) return undefined;
+    const batch = this.#db.batch();
+    this.#addMeta(batch);
+    const w = this.#scratch;
     const start = this.keyGroupRange.start;
     const versions = this.#kgVersion;
-    const touched = new Set<number>();
+    let lastKg = -1;
     for (const row of this.#dirty) {
       const kr = row.keyRows;
-      offsets.push(
-        writer.writeRowKey(kr.keyGroup, row.table.id, kr.normalizedKey, isObjectKey(kr.key), row.ns),
-      );
-      offsets.push(writer.pos);
-      touched.add(kr.keyGroup);
-    }
-    const buf = writer.buf;
-    let i = 0;
-    for (const row of this.#dirty) {
-      const key = buf.subarray(offsets[i]!, offsets[i + 1]!);
-      i += 2;
-      ops.push(
-        row.value === undefined ? { type: 'del', key } : { type: 'put', key, value: this.#encodeStored(row) },
-      );
+      w.pos = 0;
+      w.writeRowKey(kr.keyGroup, row.table.id, kr.normalizedKey, isObjectKey(kr.key), row.ns);
+      const key = w.buf.subarray(0, w.pos);
+      if (row.value === undefined) batch.del(key);
+      else batch.put(key, this.#encodeStored(row));
       row.status = CLEAN;
+      // Versions only need to differ after a write; bumping once per row (cheap) is as good as once
+      // per key group, except for consecutive rows of one key group.
+      if (kr.keyGroup !== lastKg) versions[(lastKg = kr.keyGroup) - start]!++;
     }
     this.#dirty.clear();
-    for (const kg of touched) versions[kg - start]!++;
-    return ops;
+    return batch;
+  }
+
+  #addMeta(batch: Batch): void {
+    for (const [k, v] of this.#pendingMeta) batch.put(k, v);
+    this.#pendingMeta = [];
   }
 
   /**
-   * Appends a write step: apply `ops`, run `after` on the database state right after them (before
+   * Appends a write step: write `batch`, run `after` on the database state right after it (before
    * any later write), then evict when no later write is queued (an evicted row must be in LevelDB).
    */
-  #enqueueWrite<T>(ops: BatchOp[], after: () => T): Promise<T> {
+  #enqueueWrite<T>(batch: Batch | undefined, after: () => T): Promise<T> {
     this.#pendingWrites++;
     const step = this.#writeChain.then(async () => {
       try {
         this.#checkUsable();
-        if (ops.length > 0) await this.#db.batch(ops);
+        if (batch !== undefined) await batch.write();
         return after();
       } catch (err) {
+        if (batch !== undefined && batch.status === 'open') await batch.close();
         // Rows of a failed batch were marked clean: the working set no longer matches LevelDB.
         this.#failure ??= EddyError.from(err, 'STATE_WRITE_FAILED', 'external');
         throw this.#failure;
@@ -493,16 +494,20 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     return step;
   }
 
+  /** Drops clean rows from the LRU end until the working set fits `cacheEntries`. */
   #evict(): void {
-    let excess = this.#lru.size - this.cacheEntries;
-    if (excess <= 0) return;
+    const lru = this.#lru;
+    let excess = lru.size - this.cacheEntries;
     const epoch = this.#epoch;
-    for (const row of this.#lru) {
-      if (excess <= 0 || row.epoch === epoch) break;
-      if (row.status !== CLEAN) continue;
-      this.#lru.delete(row);
-      row.table.remove(row);
-      excess--;
+    let row = lru.head;
+    while (excess > 0 && row !== undefined && row.epoch !== epoch) {
+      const next = row.next;
+      if (row.status === CLEAN) {
+        lru.unlink(row);
+        row.table.remove(row);
+        excess--;
+      }
+      row = next;
     }
   }
 
@@ -593,9 +598,9 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     const states: Record<string, StateDescriptor['kind']> = {};
     for (const t of this.#tableList) states[t.descriptor.name] = t.descriptor.kind;
     const names = this.#tableList.map((t) => t.descriptor.name);
-    const ops = this.#captureDirty();
+    const batch = this.#captureDirty();
     const versions = this.#kgVersion.slice();
-    const snap = await this.#enqueueWrite(ops, () => this.#db.snapshot());
+    const snap = await this.#enqueueWrite(batch, () => this.#db.snapshot());
     const keyGroups: KeyGroupSnapshot[] = [];
     const unchanged: number[] = [];
     const digests = new Map<number, string>();
@@ -691,24 +696,13 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
       }
     }
     await this.flush();
-    for (const row of this.#lru) row.table.remove(row);
+    for (const t of this.#tableList) t.rows.clear();
     this.#lru.clear();
 
     const { start, end } = this.keyGroupRange;
-    let ops: BatchOp[] = [];
-    let writer = new KeyWriter(RESTORE_BATCH_ROWS * 32);
-    let offsets: number[] = [];
+    const w = this.#scratch;
     const writes: Promise<void>[] = [];
-    const submit = (): void => {
-      const buf = writer.buf;
-      for (let i = 0; i < ops.length; i++) ops[i]!.key = buf.subarray(offsets[2 * i]!, offsets[2 * i + 1]!);
-      ops = [...this.#pendingMeta, ...ops];
-      this.#pendingMeta = [];
-      writes.push(this.#enqueueWrite(ops, () => undefined));
-      ops = [];
-      offsets = [];
-      writer = new KeyWriter(RESTORE_BATCH_ROWS * 32);
-    };
+    let batch: Batch | undefined;
     for (const snap of snapshots) {
       for (const g of snap.keyGroups) {
         if (g.keyGroup < start || g.keyGroup > end) continue;
@@ -716,15 +710,20 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
         for (const [name, key, ns, value] of g.entries) {
           const kind = snap.states[name] ?? 'value';
           const t = this.#tables.get(name) ?? this.#createTable({ kind, name } as StateDescriptor);
+          batch ??= this.#db.batch();
+          this.#addMeta(batch);
           const obj = isObjectKey(key);
-          offsets.push(writer.writeRowKey(g.keyGroup, t.id, normalizeKey(key), obj, normalizeKey(ns)));
-          offsets.push(writer.pos);
-          ops.push({ type: 'put', key: EMPTY, value: this.#packr.pack(obj ? [key, value] : value) });
-          if (ops.length >= RESTORE_BATCH_ROWS) submit();
+          w.pos = 0;
+          w.writeRowKey(g.keyGroup, t.id, normalizeKey(key), obj, normalizeKey(ns));
+          batch.put(w.buf.subarray(0, w.pos), this.#packr.pack(obj ? [key, value] : value));
+          if (batch.length >= RESTORE_BATCH_ROWS) {
+            writes.push(this.#enqueueWrite(batch, () => undefined));
+            batch = undefined;
+          }
         }
       }
     }
-    submit();
+    if (batch !== undefined) writes.push(this.#enqueueWrite(batch, () => undefined));
     await Promise.all(writes);
   }
 
@@ -736,6 +735,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
       await this.#writeChain;
       this.#lru.clear();
       this.#dirty.clear();
+      this.#pendingMeta = [];
       for (const t of this.#tableList) t.rows.clear();
       try {
         await this.#db.close();
@@ -746,8 +746,6 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     return this.#closing;
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function isObjectKey(key: unknown): boolean {
   return typeof key === 'object' && key !== null;

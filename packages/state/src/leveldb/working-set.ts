@@ -24,6 +24,9 @@ export interface Row {
   status: typeof LOADING | typeof CLEAN | typeof DIRTY;
   /** The prefetch epoch that last touched the row; rows of the current epoch are never evicted. */
   epoch: number;
+  /** Neighbours in the LRU list (intrusive: no per-touch allocation or hashing). */
+  prev: Row | undefined;
+  next: Row | undefined;
 }
 
 /** The rows of one key in one state. The void namespace has its own slot: it is the common case. */
@@ -73,7 +76,7 @@ export class StateTable {
       kr = { key: original, normalizedKey: key, keyGroup, voidRow: undefined, other: undefined, size: 0 };
       this.rows.set(key, kr);
     }
-    const row: Row = { table: this, keyRows: kr, ns, value, status, epoch };
+    const row: Row = { table: this, keyRows: kr, ns, value, status, epoch, prev: undefined, next: undefined };
     if (ns === VOID) kr.voidRow = row;
     else (kr.other ??= new Map()).set(ns, row);
     kr.size++;
@@ -100,5 +103,47 @@ export class StateTable {
       if (kr.voidRow !== undefined) yield kr.voidRow;
       if (kr.other !== undefined) yield* kr.other.values();
     }
+  }
+}
+
+/**
+ * The working set's rows, least recently used first: a doubly-linked list through the rows, because
+ * a prefetch moves thousands of rows to the tail per batch and a Set's delete + add costs a hash
+ * lookup and leaves tombstones for each.
+ */
+export class LruList {
+  head: Row | undefined;
+  tail: Row | undefined;
+  size = 0;
+
+  /** Appends a row that is not in the list. */
+  push(row: Row): void {
+    row.prev = this.tail;
+    row.next = undefined;
+    if (this.tail === undefined) this.head = row;
+    else this.tail.next = row;
+    this.tail = row;
+    this.size++;
+  }
+
+  unlink(row: Row): void {
+    if (row.prev === undefined) this.head = row.next;
+    else row.prev.next = row.next;
+    if (row.next === undefined) this.tail = row.prev;
+    else row.next.prev = row.prev;
+    row.prev = row.next = undefined;
+    this.size--;
+  }
+
+  /** Moves a row in the list to the tail (most recently used). */
+  touch(row: Row): void {
+    if (this.tail === row) return;
+    this.unlink(row);
+    this.push(row);
+  }
+
+  clear(): void {
+    this.head = this.tail = undefined;
+    this.size = 0;
   }
 }
