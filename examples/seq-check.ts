@@ -2,6 +2,7 @@
 //
 //   bin/eddy run -p N examples/seq-check.ts -- --keys K --per-key N --output DIR
 //       [--rate R] [--checkpoint-interval MS] [--state-backend heap|leveldb] [--checkpoint-dir URI]
+//       [--retained-checkpoints N]
 //
 // The source emits, for each of K keys, the sequence numbers 0..N-1 in order (keys are spread over
 // the source subtasks; the position of every key is checkpointed, so a restore replays from
@@ -127,6 +128,7 @@ export default defineJob((env, args) => {
       ? {}
       : { storage: checkpointDir.includes('://') ? checkpointDir : env.resolvePath(checkpointDir) }),
     tolerableFailures: 1_000_000,
+    retained: args.number('retained-checkpoints', 1),
     timeout: 60_000,
   });
   env

@@ -57,6 +57,11 @@ export interface CheckpointShellContext {
   ): void;
   notifyComplete(task: string, checkpointId: number): void;
   failJob(message: string): void;
+  /**
+   * The id of the savepoint or checkpoint the job starts from: new ids continue after it, so that
+   * what two-phase-commit sinks name by checkpoint id never collides with the earlier run's.
+   */
+  readonly restoredCheckpointId?: number | undefined;
 }
 
 /** Turns a completed checkpoint into what a redeployed subtask restores from. */
@@ -112,7 +117,7 @@ export class CheckpointCoordinatorShell {
         retainedCheckpoints: c.retained,
       },
       {
-        highestCheckpointId: found?.highestCheckpointId ?? 0,
+        highestCheckpointId: Math.max(found?.highestCheckpointId ?? 0, this.#ctx.restoredCheckpointId ?? 0),
         ...(found?.checkpoint === undefined ? {} : { completed: [found.checkpoint.metadata] }),
       },
     );
@@ -122,6 +127,46 @@ export class CheckpointCoordinatorShell {
         storageUri: this.#ctx.storageUri,
         directory: found.checkpoint.location.directory,
       };
+    }
+  }
+
+  /**
+   * Before a restart: re-reads and verifies (size and SHA-256 of every object) the completed
+   * checkpoints in storage and keeps the newest intact one, skipping corrupted ones. Throws a
+   * CORRUPTED_CHECKPOINT error when checkpoints existed but none is intact (restoring nothing would
+   * replay committed output).
+   */
+  async refreshLatest(): Promise<void> {
+    const had = this.#latest;
+    if (had === undefined || had.directory === '') return; // nothing yet, or a savepoint
+    const found = await findLatestCompletedCheckpoint(
+      this.#ctx.storage(this.#ctx.storageUri),
+      this.#ctx.jobId,
+    );
+    for (const s of found.skipped) {
+      this.#ctx.logger.warn(
+        { checkpointId: s.checkpointId, reason: s.reason, err: s.error.message },
+        'skipping a checkpoint that cannot be restored',
+      );
+    }
+    if (found.checkpoint === undefined) {
+      const why = found.skipped[0]?.error.message ?? 'no completed checkpoint is left in storage';
+      throw new EddyError(
+        'CORRUPTED_CHECKPOINT',
+        `cannot restore job ${this.#ctx.jobId}: ${why}; no older retained checkpoint is intact (retain more with enableCheckpointing(..., { retained: N }), or restart from a savepoint)`,
+        { domain: 'external', retryable: false },
+      );
+    }
+    this.#latest = {
+      metadata: found.checkpoint.metadata,
+      storageUri: this.#ctx.storageUri,
+      directory: found.checkpoint.location.directory,
+    };
+    if (found.checkpoint.metadata.checkpointId !== had.metadata.checkpointId) {
+      this.#ctx.logger.warn(
+        { from: had.metadata.checkpointId, to: found.checkpoint.metadata.checkpointId },
+        'restoring from an older checkpoint',
+      );
     }
   }
 

@@ -200,6 +200,7 @@ export class JobMaster {
             jobId: req.jobId,
             config: cp,
             storageUri: cp.storage ?? ctx.defaultCheckpointDir,
+            restoredCheckpointId: req.restoreFrom?.metadata.checkpointId,
             clock: ctx.clock,
             logger: this.#log,
             storage: (uri) => ctx.checkpointStorage(uri),
@@ -663,7 +664,16 @@ export class JobMaster {
       this.#attempt++;
       this.#executions = new Map();
       this.#collected = new Map();
-      this.#requestSlots();
+      const restore = this.#checkpoints?.refreshLatest() ?? Promise.resolve();
+      restore.then(
+        () => {
+          if (this.#state === 'RESTARTING') this.#requestSlots();
+        },
+        (err: unknown) => {
+          if (this.#state === 'RESTARTING')
+            this.#fail(EddyError.from(err, 'CORRUPTED_CHECKPOINT', 'external'));
+        },
+      );
     }, decision.delayMs);
     this.#restartTimer.unref();
   }

@@ -479,7 +479,8 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
         if (batch !== undefined) await batch.write();
         return after();
       } catch (err) {
-        if (batch !== undefined && batch.status === 'open') await batch.close();
+        // A batch that was not written must be released (closing a written batch is a no-op).
+        if (batch !== undefined) await batch.close().catch(() => undefined);
         // Rows of a failed batch were marked clean: the working set no longer matches LevelDB.
         this.#failure ??= EddyError.from(err, 'STATE_WRITE_FAILED', 'external');
         throw this.#failure;
