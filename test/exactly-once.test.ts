@@ -1,6 +1,6 @@
 // Exactly-once under faults: seq-check on a JobManager and 3 TaskManagers at parallelism 3, with a
 // random TaskManager SIGKILLed every few seconds (a replacement started each time). The committed
-// output must hold every (key, seq) exactly once. Runs for the heap backend on local disk and on S3
+// output must hold every (key, seq) exactly once. Runs for both state backends (heap, LevelDB), on local disk and on S3
 // (a real S3-compatible server started here).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,7 @@ function assertExactlyOnce(dir: string): void {
 
 async function runWithKills(
   name: string,
+  backend: 'heap' | 'leveldb',
   checkpointDir: string,
   extraConfig: Record<string, string>,
 ): Promise<void> {
@@ -84,6 +85,8 @@ async function runWithKills(
       checkpointDir,
       '--output',
       out,
+      '--state-backend',
+      backend,
     ]);
     assert.equal(submit.code, 0, submit.stderr);
     const jobId = /([0-9a-f]{32})/.exec(submit.stdout)![1] as never;
@@ -112,15 +115,18 @@ async function runWithKills(
   }
 }
 
-test(`exactly once under TaskManager kills, heap backend, local checkpoints (seed ${SEED})`, async () => {
-  await runWithKills('heap-fs', `file://${mkdtempSync(join(tmpdir(), 'eddy-eo-chk-'))}`, {});
+const S3_CONFIG = (): Record<string, string> => ({
+  's3.endpoint': s3.endpoint,
+  's3.access-key': s3.accessKeyId,
+  's3.secret-key': s3.secretAccessKey,
+  's3.path-style-access': 'true',
 });
 
-test(`exactly once under TaskManager kills, heap backend, S3 checkpoints (seed ${SEED})`, async () => {
-  await runWithKills('heap-s3', `s3://${s3.bucket}/checkpoints`, {
-    's3.endpoint': s3.endpoint,
-    's3.access-key': s3.accessKeyId,
-    's3.secret-key': s3.secretAccessKey,
-    's3.path-style-access': 'true',
+for (const backend of ['heap', 'leveldb'] as const) {
+  test(`exactly once under TaskManager kills, ${backend} backend, local checkpoints (seed ${SEED})`, async () => {
+    await runWithKills(`${backend}-fs`, backend, `file://${mkdtempSync(join(tmpdir(), 'eddy-eo-chk-'))}`, {});
   });
-});
+  test(`exactly once under TaskManager kills, ${backend} backend, S3 checkpoints (seed ${SEED})`, async () => {
+    await runWithKills(`${backend}-s3`, backend, `s3://${s3.bucket}/checkpoints-${backend}`, S3_CONFIG());
+  });
+}

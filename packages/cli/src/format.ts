@@ -52,3 +52,17 @@ export function formatTimestamp(t: number | string | undefined | null): string {
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
   );
 }
+
+/** A byte count as `512 B`, `1.5 KiB`, `12.0 MiB` or `3.20 GiB`; `-` when absent. */
+export function formatBytes(n: number | undefined | null): string {
+  if (n === undefined || n === null || !Number.isFinite(n) || n < 0) return '-';
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}

@@ -14,6 +14,10 @@ export {
   type JobVertexStatus,
   type SubmitJobRequest,
   type WaitForJobOptions,
+  type CheckpointStatsRow,
+  type CheckpointsOverview,
+  type SavepointRequestStatus,
+  type WaitForSavepointOptions,
 } from './rest-client.ts';
 export { MiniCluster, miniClusterConfiguration, type MiniClusterOptions } from './local-cluster.ts';
 export { bundleJob, type BundleJobOptions } from './bundle.ts';

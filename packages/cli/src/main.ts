@@ -22,8 +22,9 @@ import { localClusterRestAddress } from './cluster-files.ts';
 import { clusterStartCommand, clusterStopCommand } from './commands/cluster.ts';
 import { cancelCommand, infoCommand, listCommand } from './commands/jobs.ts';
 import { runCommand } from './commands/run.ts';
+import { checkpointsCommand, savepointCommand, stopCommand } from './commands/savepoints.ts';
 import { RestClient, restOptionsFromEnv } from './rest-client.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, UsageError, usageError } from './usage-error.ts';
 
 const restOption = {
   alias: 'm',
@@ -101,7 +102,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
             describe: 'Run on a cluster started in this process',
             default: false,
           })
+          .option('from-savepoint', {
+            alias: 's',
+            type: 'string',
+            describe: 'Start from this savepoint (a directory, file:///dir or s3://bucket/prefix)',
+            requiresArg: true,
+          })
+          .option('allow-non-restored-state', {
+            alias: 'n',
+            type: 'boolean',
+            describe:
+              'With -s: drop savepoint state of operators (uids) the job no longer has instead of refusing',
+            default: false,
+          })
           .example('eddy run examples/wordcount.ts -- --input README.md', 'Run a job with arguments')
+          .example(
+            'eddy run -p 4 -s /savepoints/sp-1 job.ts',
+            'Restore a job from a savepoint at another parallelism',
+          )
           .example('eddy run --local -p 2 job.ts', 'Run a job without a cluster'),
       handle((a) =>
         runCommand(
@@ -112,6 +130,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
             detached: a['detached'] === true,
             local: a['local'] === true,
             restAddress: restAddress(a),
+            ...optionalStringField('fromSavepoint', optionalString(a['from-savepoint'])),
+            allowNonRestoredState: a['allow-non-restored-state'] === true,
           },
           io,
         ),
@@ -146,6 +166,123 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       handle((a) => {
         const id = parseJobIdArgument(a['jobId']);
         return cancelCommand(rest(a), id, io);
+      }),
+    )
+    .command(
+      'savepoint [jobId] [targetDirectory]',
+      'Take a savepoint of a running job (prints its location), or dispose of one with --dispose',
+      (y) =>
+        y
+          .usage(
+            'eddy savepoint <jobId> [targetDirectory]\neddy savepoint --dispose <path> [-D key=value]\n\n' +
+              "Take a savepoint of a running job and print its location once complete. Without a directory it goes under the job's checkpoint storage (savepoints/savepoint-<id>-<random>).",
+          )
+          .positional('jobId', { type: 'string', describe: 'The job id (32 hex characters)' })
+          .positional('targetDirectory', {
+            type: 'string',
+            describe: 'Where the savepoint goes: a directory, file:///dir or s3://bucket/prefix',
+          })
+          .option('dispose', {
+            type: 'string',
+            describe:
+              'Delete the savepoint at this path instead (refused unless it holds a savepoint); needs no JobManager',
+            requiresArg: true,
+          })
+          .option('jobmanager', restOption)
+          .option('json', jsonOption)
+          .option('config', {
+            ...configOption,
+            describe: 'With --dispose: configuration file for s3.* settings',
+          })
+          .option('D', {
+            ...dynamicOption,
+            describe: 'With --dispose: set a configuration key (s3.endpoint=...)',
+          })
+          .example(
+            'eddy savepoint 0123456789abcdef0123456789abcdef /backups/sp-1',
+            'Take a savepoint into /backups/sp-1',
+          )
+          .example('eddy savepoint --dispose /backups/sp-1', 'Delete that savepoint'),
+      handle(async (a) => {
+        const dispose = optionalString(a['dispose']);
+        if (dispose !== undefined) {
+          if (a['jobId'] !== undefined) {
+            throw usageError(
+              'CLI_BAD_FLAG',
+              '--dispose takes the savepoint path and no job id: eddy savepoint --dispose <path>',
+            );
+          }
+          return (await import('./commands/savepoint-dispose.ts')).disposeSavepointCommand(
+            {
+              path: dispose,
+              dynamic: dynamicProperties(a['D']),
+              ...optionalStringField('configFile', optionalString(a['config'])),
+              json: a['json'] === true,
+            },
+            io,
+          );
+        }
+        if (a['jobId'] === undefined) {
+          throw usageError('CLI_USAGE', MISSING['savepoint'] ?? 'name the job');
+        }
+        const id = parseJobIdArgument(a['jobId']);
+        return savepointCommand(
+          rest(a),
+          id,
+          optionalString(a['targetDirectory']),
+          { json: a['json'] === true },
+          io,
+        );
+      }),
+    )
+    .command(
+      'stop <jobId>',
+      'Stop a job with a savepoint: the savepoint completes, then the job is canceled',
+      (y) =>
+        y
+          .positional('jobId', { type: 'string', describe: 'The job id (32 hex characters)' })
+          .option('savepoint-path', {
+            type: 'string',
+            describe:
+              "Where the savepoint goes: a directory, file:///dir or s3://bucket/prefix (default: under the job's checkpoint storage)",
+            requiresArg: true,
+          })
+          .option('drain', {
+            type: 'boolean',
+            describe: 'Emit MAX_WATERMARK before stopping (not supported yet: the JobManager refuses it)',
+            default: false,
+          })
+          .option('jobmanager', restOption)
+          .option('json', jsonOption)
+          .example(
+            'eddy stop 0123456789abcdef0123456789abcdef --savepoint-path /backups/sp-1',
+            'Stop a job; restart it later with eddy run -s /backups/sp-1 job.ts',
+          ),
+      handle((a) => {
+        const id = parseJobIdArgument(a['jobId']);
+        return stopCommand(
+          rest(a),
+          id,
+          {
+            json: a['json'] === true,
+            drain: a['drain'] === true,
+            ...optionalStringField('savepointPath', optionalString(a['savepoint-path'])),
+          },
+          io,
+        );
+      }),
+    )
+    .command(
+      'checkpoints <jobId>',
+      "Show a job's checkpoint and savepoint history",
+      (y) =>
+        y
+          .positional('jobId', { type: 'string', describe: 'The job id (32 hex characters)' })
+          .option('jobmanager', restOption)
+          .option('json', jsonOption),
+      handle((a) => {
+        const id = parseJobIdArgument(a['jobId']);
+        return checkpointsCommand(rest(a), id, a['json'] === true, io);
       }),
     )
     .command('cluster', 'Start or stop a local cluster of separate processes', (y) =>
@@ -281,11 +418,25 @@ function optionalStringField<K extends string>(key: K, v: string | undefined): {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: string };
 }
 
-const COMMANDS = new Set(['run', 'list', 'info', 'cancel', 'cluster', 'jobmanager', 'taskmanager']);
+const COMMANDS = new Set([
+  'run',
+  'list',
+  'info',
+  'cancel',
+  'savepoint',
+  'stop',
+  'checkpoints',
+  'cluster',
+  'jobmanager',
+  'taskmanager',
+]);
 const MISSING: Readonly<Record<string, string>> = {
   run: 'name the job file: eddy run [options] <job> [-- job arguments...]',
   info: 'name the job: eddy info <jobId>',
   cancel: 'name the job: eddy cancel <jobId>',
+  savepoint: 'name the job: eddy savepoint <jobId> [targetDirectory] (or eddy savepoint --dispose <path>)',
+  stop: 'name the job: eddy stop <jobId> [--savepoint-path dir]',
+  checkpoints: 'name the job: eddy checkpoints <jobId>',
 };
 
 // yargs says "Not enough non-option arguments" for a missing positional; say which one instead.

@@ -54,6 +54,51 @@ export interface SubmitJobRequest {
   readonly args: readonly string[];
   readonly defaultParallelism: number;
   readonly workingDirectory?: string;
+  /** A savepoint (URI or absolute path) the job starts from. */
+  readonly fromSavepoint?: string;
+  /** Drop savepoint state of operators the job no longer has instead of refusing. */
+  readonly allowNonRestoredState?: boolean;
+}
+
+/** One row of a job's checkpoint history (GET /v1/jobs/:id/checkpoints). */
+export interface CheckpointStatsRow {
+  readonly id: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly status: 'in-progress' | 'completed' | 'failed';
+  readonly triggerTime: number;
+  readonly durationMs?: number;
+  readonly stateSize?: number;
+  readonly alignmentMs: number;
+  readonly failure?: string;
+  readonly path?: string;
+}
+
+/** GET /v1/jobs/:id/checkpoints. */
+export interface CheckpointsOverview {
+  readonly counts: { readonly completed: number; readonly failed: number; readonly inProgress: number };
+  readonly latest: {
+    readonly id: number;
+    readonly path: string | null;
+    readonly durationMs: number | null;
+    readonly stateSize: number | null;
+  } | null;
+  readonly history: readonly CheckpointStatsRow[];
+}
+
+/** GET /v1/jobs/:id/savepoints/:requestId. */
+export interface SavepointRequestStatus {
+  readonly requestId: string;
+  readonly status: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  readonly targetDirectory?: string;
+  readonly location?: string;
+  readonly failure?: { readonly code: string; readonly message: string };
+}
+
+/** Options of `waitForSavepoint`. */
+export interface WaitForSavepointOptions {
+  /** Poll interval in ms (default 200). */
+  readonly intervalMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /** Options of a RestClient. */
@@ -154,6 +199,72 @@ export class RestClient {
   /** GET /v1/taskmanagers. */
   async taskManagers(signal?: AbortSignal): Promise<unknown> {
     return this.#request('GET', '/v1/taskmanagers', { signal });
+  }
+
+  /** GET /v1/jobs/:id/checkpoints. */
+  async checkpoints(jobId: JobId, signal?: AbortSignal): Promise<CheckpointsOverview> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/checkpoints`;
+    const body = (await this.#request('GET', path, { signal })) as Partial<CheckpointsOverview> | undefined;
+    if (!Array.isArray(body?.history)) throw this.#badResponse(`GET ${path}`, 'no history array');
+    return body as CheckpointsOverview;
+  }
+
+  /** POST /v1/jobs/:id/savepoints: triggers a savepoint; returns the request id to poll. */
+  async triggerSavepoint(
+    jobId: JobId,
+    targetDirectory?: string,
+    signal?: AbortSignal,
+  ): Promise<{ requestId: string }> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/savepoints`;
+    const json = targetDirectory === undefined ? {} : { targetDirectory };
+    return this.#requestId(`POST ${path}`, await this.#request('POST', path, { json, signal }));
+  }
+
+  /** POST /v1/jobs/:id/stop: a savepoint, then the job is canceled; returns the request id to poll. */
+  async stopJob(
+    jobId: JobId,
+    options: { readonly targetDirectory?: string; readonly drain?: boolean } = {},
+    signal?: AbortSignal,
+  ): Promise<{ requestId: string }> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/stop`;
+    const json = {
+      ...(options.targetDirectory === undefined ? {} : { targetDirectory: options.targetDirectory }),
+      ...(options.drain === true ? { drain: true } : {}),
+    };
+    return this.#requestId(`POST ${path}`, await this.#request('POST', path, { json, signal }));
+  }
+
+  /** GET /v1/jobs/:id/savepoints/:requestId. */
+  async savepointStatus(
+    jobId: JobId,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<SavepointRequestStatus> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/savepoints/${encodeURIComponent(requestId)}`;
+    const body = (await this.#request('GET', path, { signal })) as
+      Partial<SavepointRequestStatus> | undefined;
+    if (typeof body?.status !== 'string') throw this.#badResponse(`GET ${path}`, 'no status');
+    return body as SavepointRequestStatus;
+  }
+
+  /** Polls a savepoint request until it is COMPLETED or FAILED; returns the last status. */
+  async waitForSavepoint(
+    jobId: JobId,
+    requestId: string,
+    options: WaitForSavepointOptions = {},
+  ): Promise<SavepointRequestStatus> {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const s = await this.savepointStatus(jobId, requestId, options.signal);
+      if (s.status !== 'IN_PROGRESS') return s;
+      await delay(options.intervalMs ?? 200, options.signal);
+    }
+  }
+
+  #requestId(what: string, body: unknown): { requestId: string } {
+    const id = (body as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof id !== 'string') throw this.#badResponse(what, 'no requestId');
+    return { requestId: id };
   }
 
   /** Polls GET /v1/jobs/:id until the job is FINISHED, CANCELED or FAILED; returns the last status. */

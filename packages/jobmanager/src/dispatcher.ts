@@ -104,6 +104,11 @@ export class Dispatcher implements ResourceManagerListener {
     return jobId;
   }
 
+  /** Checkpoint storage by URI, configured as the JobMasters' (savepoints, restores). */
+  checkpointStorage(uri: string): CheckpointStorage {
+    return this.#o.checkpointStorage(uri);
+  }
+
   /** The JobMaster of `jobId`; JOB_NOT_FOUND when there is none. */
   job(jobId: JobId): JobMaster {
     const m = this.#jobs.get(jobId);

@@ -3,12 +3,19 @@
 // `{"errors":[{"code","message"}, ...]}` (DESIGN.md section 9): one entry per problem found, each
 // message naming the problem and the fix; no input can crash the server (each request's failure is
 // caught and answered).
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { validateJobGraph, type JobGraph } from '@eddy/api';
-import { EddyError, isJobId, userError, type JobId, type Logger } from '@eddy/common';
+import { CheckpointErrorCodes, METADATA_FILE_NAME } from '@eddy/checkpoint';
+import { EddyError, isJobId, systemClock, userError, type JobId, type Logger } from '@eddy/common';
 import { isBundleKey, type BlobServer } from './blob-server.ts';
+import type { CheckpointStats } from './checkpoint-coordinator-shell.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import { isTerminal } from './job-state.ts';
+import type { JobMaster } from './job-master.ts';
 import type { ResourceManager } from './resource-manager.ts';
+import { checkSavepointPath, resolveSavepointRestore } from './savepoint-restore.ts';
+import { SavepointRequestTracker, type SavepointRequestKind } from './savepoint-requests.ts';
 
 /** Largest JSON request body accepted (a job graph with many vertices stays far below). */
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
@@ -19,18 +26,32 @@ export interface RestContext {
   readonly resourceManager: ResourceManager;
   readonly blobs: BlobServer;
   readonly logger: Logger;
+  /** Savepoint requests to poll (default: a tracker of this server's own). */
+  readonly savepoints?: SavepointRequestTracker;
 }
 
 const STATUS: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   JOB_NOT_FOUND: 404,
+  SAVEPOINT_REQUEST_NOT_FOUND: 404,
+  SAVEPOINT_NOT_FOUND: 404,
+  [CheckpointErrorCodes.NO_CHECKPOINT]: 404,
   BUNDLE_NOT_FOUND: 404,
   SINK_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_NOT_CANCELLABLE: 409,
+  JOB_NOT_RUNNING: 409,
+  CHECKPOINTING_DISABLED: 409,
+  SAVEPOINT_REJECTED: 409,
+  SAVEPOINT_IN_PROGRESS: 409,
+  SAVEPOINT_TARGET_EXISTS: 409,
   BUNDLE_TOO_LARGE: 413,
   REQUEST_TOO_LARGE: 413,
   JOB_GRAPH_INVALID: 422,
+  SAVEPOINT_STATE_NOT_MAPPED: 422,
+  [CheckpointErrorCodes.CORRUPTED_CHECKPOINT]: 422,
+  [CheckpointErrorCodes.FOREIGN_CHECKPOINT]: 422,
+  [CheckpointErrorCodes.UNREACHABLE]: 503,
 };
 
 function statusOf(e: EddyError): number {
@@ -77,8 +98,8 @@ function errorBody(e: EddyError): { readonly errors: readonly RestErrorEntry[] }
   return { errors: messages.map((message) => ({ code: e.code, message })) };
 }
 
-/** Reads a JSON body of at most MAX_JSON_BYTES. */
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** Reads a JSON body of at most MAX_JSON_BYTES; an empty body is `{}` when `emptyIsObject`. */
+async function readJson(req: IncomingMessage, emptyIsObject = false): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {
@@ -101,6 +122,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     req.once('error', reject);
   });
   const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '' && emptyIsObject) return {};
   if (text.trim() === '') throw badRequest('MALFORMED_JSON', 'request body is empty: send a JSON object');
   try {
     return JSON.parse(text);
@@ -128,6 +150,8 @@ interface SubmitBody {
   readonly args: readonly string[];
   readonly defaultParallelism: number | undefined;
   readonly workingDirectory: string | undefined;
+  readonly fromSavepoint: string | undefined;
+  readonly allowNonRestoredState: boolean;
 }
 
 function parseSubmitBody(body: unknown): SubmitBody {
@@ -154,6 +178,12 @@ function parseSubmitBody(body: unknown): SubmitBody {
   if (wd !== undefined && (typeof wd !== 'string' || !wd.startsWith('/'))) {
     problems.push('workingDirectory must be an absolute path');
   }
+  const sp = b['fromSavepoint'];
+  if (sp !== undefined && (typeof sp !== 'string' || sp.trim() === '')) {
+    problems.push('fromSavepoint must be a savepoint URI or absolute path');
+  }
+  const allow = b['allowNonRestoredState'] ?? false;
+  if (typeof allow !== 'boolean') problems.push('allowNonRestoredState must be a boolean');
   if (problems.length > 0)
     throw new InvalidRequestError('INVALID_REQUEST', 'invalid job submission', problems);
   return {
@@ -162,6 +192,125 @@ function parseSubmitBody(body: unknown): SubmitBody {
     args: args as string[],
     defaultParallelism: p as number | undefined,
     workingDirectory: wd as string | undefined,
+    fromSavepoint: sp as string | undefined,
+    allowNonRestoredState: allow === true,
+  };
+}
+
+interface SavepointBody {
+  readonly targetDirectory: string | undefined;
+}
+
+function parseSavepointBody(body: unknown, kind: SavepointRequestKind): SavepointBody {
+  const what = kind === 'stop' ? 'stop' : 'savepoint';
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('INVALID_REQUEST', `${what} request body must be a JSON object {targetDirectory?}`);
+  }
+  const b = body as Record<string, unknown>;
+  const problems: string[] = [];
+  const target = b['targetDirectory'];
+  if (target !== undefined && (typeof target !== 'string' || target.trim() === '')) {
+    problems.push('targetDirectory must be a URI (file:///dir, s3://bucket/prefix) or an absolute path');
+  }
+  if (kind === 'stop') {
+    const drain = b['drain'] ?? false;
+    if (typeof drain !== 'boolean') problems.push('drain must be a boolean');
+    else if (drain) {
+      throw badRequest(
+        'DRAIN_NOT_SUPPORTED',
+        'stop with drain (eddy stop --drain) is not supported yet: stop without drain; the job is ' +
+          'canceled after its savepoint, and a job restored from it continues where it stopped',
+      );
+    }
+  }
+  if (problems.length > 0)
+    throw new InvalidRequestError('INVALID_REQUEST', `invalid ${what} request`, problems);
+  return { targetDirectory: target as string | undefined };
+}
+
+/**
+ * Where a savepoint goes: the given directory, else a fresh one under the job's checkpoint storage
+ * (`<storage>/savepoints/savepoint-<jobId:6>-<random>`, as Flink names them). Refuses a directory
+ * that already holds a savepoint or that another request is writing.
+ */
+async function savepointTarget(
+  job: JobMaster,
+  given: string | undefined,
+  dispatcher: Dispatcher,
+  savepoints: SavepointRequestTracker,
+): Promise<string> {
+  if (isTerminal(job.state)) {
+    throw userError(
+      'JOB_NOT_RUNNING',
+      `job ${job.jobId} is ${job.state}: savepoints can be taken only of a running job`,
+    );
+  }
+  const storageUri = job.checkpointStorageUri;
+  if (storageUri === undefined) {
+    throw userError(
+      'CHECKPOINTING_DISABLED',
+      `job ${job.jobId} does not enable checkpointing, so it cannot take savepoints: call env.enableCheckpointing(...) in the job`,
+    );
+  }
+  const target =
+    given === undefined
+      ? `${storageUri.replace(/\/+$/, '')}/savepoints/savepoint-${job.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`
+      : checkSavepointPath(given, 'targetDirectory');
+  if (savepoints.inProgressInto(target)) {
+    throw userError(
+      'SAVEPOINT_IN_PROGRESS',
+      `a savepoint into ${target} is already in progress: wait for it, or choose another directory`,
+    );
+  }
+  if (await dispatcher.checkpointStorage(target).exists(METADATA_FILE_NAME)) {
+    throw userError(
+      'SAVEPOINT_TARGET_EXISTS',
+      `${target} already holds a savepoint or checkpoint (${METADATA_FILE_NAME}): choose an empty directory, or dispose of the old one with eddy savepoint --dispose`,
+    );
+  }
+  return target;
+}
+
+/** Stop-with-savepoint's second half: the job may have finished on its own in the meantime. */
+function cancelUnlessEnded(job: JobMaster): void {
+  if (!isTerminal(job.state)) job.cancel();
+}
+
+/** The rejection of `p` when it rejects before any I/O could have happened, else undefined. */
+async function rejectedAtOnce(p: Promise<unknown>): Promise<EddyError | undefined> {
+  let refused: EddyError | undefined;
+  void p.catch((err: unknown) => {
+    refused ??= EddyError.from(err);
+  });
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  // Only the job's own refusals (user errors) are answered directly; anything else is a failed request.
+  return refused?.domain === 'user' ? refused : undefined;
+}
+
+/** The body of GET /v1/jobs/:id/checkpoints. */
+function checkpointsView(history: readonly CheckpointStats[]): object {
+  const counts = { completed: 0, failed: 0, inProgress: 0 };
+  let latest: CheckpointStats | undefined;
+  for (const h of history) {
+    if (h.status === 'completed') {
+      counts.completed++;
+      if (latest === undefined || h.id > latest.id) latest = h;
+    } else if (h.status === 'failed') counts.failed++;
+    else counts.inProgress++;
+  }
+  return {
+    counts,
+    latest:
+      latest === undefined
+        ? null
+        : {
+            id: latest.id,
+            kind: latest.kind,
+            path: latest.path ?? null,
+            durationMs: latest.durationMs ?? null,
+            stateSize: latest.stateSize ?? null,
+          },
+    history,
   };
 }
 
@@ -196,6 +345,31 @@ interface Route {
 
 function routes(ctx: RestContext): Route[] {
   const { dispatcher, resourceManager: rm, blobs } = ctx;
+  const savepoints = ctx.savepoints ?? new SavepointRequestTracker(systemClock);
+  const trigger =
+    (kind: SavepointRequestKind) =>
+    async (
+      req: IncomingMessage,
+      res: ServerResponse,
+      _url: URL,
+      [id = '']: readonly string[],
+    ): Promise<void> => {
+      const job = dispatcher.job(jobIdParam(id));
+      const body = parseSavepointBody(await readJson(req, true), kind);
+      const target = await savepointTarget(job, body.targetDirectory, dispatcher, savepoints);
+      const result =
+        kind === 'stop'
+          ? job.triggerSavepoint(target).then((location) => {
+              cancelUnlessEnded(job);
+              return location;
+            })
+          : job.triggerSavepoint(target);
+      // A trigger the job refuses at once (not running, no checkpointing, another savepoint
+      // pending) is the caller's error now, not a request that fails later.
+      const refused = await rejectedAtOnce(result);
+      if (refused !== undefined) throw refused;
+      send(res, 202, { requestId: savepoints.track(job.jobId, kind, target, result) });
+    };
   return [
     {
       method: 'GET',
@@ -230,12 +404,19 @@ function routes(ctx: RestContext): Route[] {
             `no job bundle with key ${body.bundleKey} on this JobManager: upload it with POST /v1/jars first`,
           );
         }
+        const restoreFrom =
+          body.fromSavepoint === undefined
+            ? undefined
+            : await resolveSavepointRestore(body.fromSavepoint, graph, body.allowNonRestoredState, (uri) =>
+                dispatcher.checkpointStorage(uri),
+              );
         const jobId = dispatcher.submit(
           graph,
           body.bundleKey,
           body.args,
           body.defaultParallelism ?? graph.defaultParallelism,
           body.workingDirectory,
+          restoreFrom,
         );
         send(res, 202, { jobId });
       },
@@ -257,6 +438,25 @@ function routes(ctx: RestContext): Route[] {
         const job = dispatcher.job(jobIdParam(id));
         job.cancel();
         send(res, 202, { jobId: job.jobId, state: job.state });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs\/([^/]+)\/checkpoints$/,
+      handler: async (_req, res, _url, [id = '']) =>
+        send(res, 200, checkpointsView(dispatcher.job(jobIdParam(id)).checkpointHistory())),
+    },
+    { method: 'POST', pattern: /^\/v1\/jobs\/([^/]+)\/savepoints$/, handler: trigger('savepoint') },
+    { method: 'POST', pattern: /^\/v1\/jobs\/([^/]+)\/stop$/, handler: trigger('stop') },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/jobs\/([^/]+)\/savepoints\/([^/]+)$/,
+      handler: async (_req, res, _url, [id = '', requestId = '']) => {
+        const jobId = jobIdParam(id);
+        // Requests outlive nothing: an unknown job is JOB_NOT_FOUND before the request is looked up.
+        dispatcher.job(jobId);
+        const r = savepoints.get(jobId, requestId);
+        send(res, 200, r);
       },
     },
     {

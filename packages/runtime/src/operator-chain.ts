@@ -328,6 +328,10 @@ export class OperatorChain {
         (await this.#ctx.createKeyedBackend?.(vertex.maxParallelism, range, node.uid)) ??
         new HeapKeyedStateBackend(vertex.maxParallelism, range);
       this.#backends.push(backend);
+      if (i === 0) {
+        this.#headBackend = backend;
+        this.#headKeySelectors = keySelectors;
+      }
       if (restore !== undefined && restore.keyed.length > 0) await backend.restore(restore.keyed);
     }
     return {
@@ -354,6 +358,30 @@ export class OperatorChain {
   }
 
   readonly #backends: KeyedStateBackend[] = [];
+  #headBackend: KeyedStateBackend | undefined;
+  #headKeySelectors: readonly (KeySelector<unknown, unknown> | undefined)[] = [];
+
+  /**
+   * Loads the keyed state of a batch's keys before the head operator sees the batch (one batched
+   * read for backends off the heap; nothing for the heap backend).
+   */
+  prefetch(batch: readonly unknown[], input: number): void | Promise<void> {
+    const backend = this.#headBackend;
+    const selector = this.#headKeySelectors[input];
+    if (backend === undefined || selector === undefined || backend instanceof HeapKeyedStateBackend)
+      return undefined;
+    const entries = new Array<{ key: unknown }>(batch.length);
+    for (let i = 0; i < batch.length; i++) entries[i] = { key: selector(batch[i]) };
+    return backend.prefetch(entries);
+  }
+
+  /** After a batch: backends that buffer writes flush them once enough are pending. */
+  afterBatch(): void | Promise<void> {
+    const backend = this.#headBackend as
+      (KeyedStateBackend & { dirtyRows?: number; flush?: () => Promise<void> }) | undefined;
+    if (backend?.flush === undefined || (backend.dirtyRows ?? 0) < 16_384) return undefined;
+    return backend.flush();
+  }
 
   /**
    * Snapshots every operator, head first (the state all of them have after the records before the

@@ -365,6 +365,10 @@ export class StreamTask {
       .slice()
       .sort((a, b) => a.inputIndex - b.inputIndex)
       .map((g) => chain.inputFor(g.inputIndex));
+    const inputIndexes = this.#options.descriptor.inputGates
+      .slice()
+      .sort((a, b) => a.inputIndex - b.inputIndex)
+      .map((g) => g.inputIndex);
     // One valve over every channel of every gate: the operator's input watermark is the minimum over
     // all of them (for two-input operators, the minimum of both inputs, as Flink combines them).
     const offsets: number[] = [];
@@ -462,7 +466,13 @@ export class StreamTask {
         if (out?.idle === true) head.emitWatermarkStatus(true);
       } else {
         m.recordsIn += element.records.length;
+        const input = inputIndexes[gateIndex]!;
+        const loaded = chain.prefetch(element.records, input);
+        if (loaded !== undefined) await this.#race(loaded);
         r = inputs[gateIndex]!.collect(element.records, element.timestamps);
+        const flushed = chain.afterBatch();
+        if (flushed !== undefined)
+          r = r === undefined ? flushed : Promise.all([r, flushed]).then(() => undefined);
       }
       if (r !== undefined) await this.#race(r);
       const t1 = performance.now();

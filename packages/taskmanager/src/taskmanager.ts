@@ -31,6 +31,7 @@ import {
   type eddy,
 } from '@eddy/network';
 import { StreamTask, type TaskDeploymentDescriptor } from '@eddy/runtime';
+import { LevelDbKeyedStateBackend, type KeyGroupRange } from '@eddy/state';
 import { BundleCache, rebuildJob } from './job-loader.ts';
 import {
   StorageCache,
@@ -357,6 +358,17 @@ class TaskManager implements TaskManagerHandle {
         reportCollected: (sinkUid, records) => this.#reportCollected(d, sinkUid, records),
         ...(checkpointing === undefined ? {} : { checkpointing }),
         ...(restore === undefined ? {} : { restore }),
+        ...(job.graph.stateBackend === 'leveldb'
+          ? {
+              // One LevelDB per keyed operator of the task, under the TaskManager's local directory.
+              createKeyedBackend: (maxParallelism: number, keyGroupRange: KeyGroupRange, uid: string) =>
+                LevelDbKeyedStateBackend.open({
+                  directory: join(this.#localDir, 'state', d.executionId, uid),
+                  maxParallelism,
+                  keyGroupRange,
+                }),
+            }
+          : {}),
       });
       t.task = task;
       await this.#report(t, State.RUNNING);

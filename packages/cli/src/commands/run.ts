@@ -11,6 +11,7 @@ import type { CliIo } from '../cli-io.ts';
 import { formatDuration } from '../format.ts';
 import { usageError } from '../usage-error.ts';
 import { RestClient, restOptionsFromEnv, type JobDetails } from '../rest-client.ts';
+import { resolveStoragePath } from './savepoints.ts';
 
 /** Options of `eddy run`. */
 export interface RunCommandOptions {
@@ -24,6 +25,10 @@ export interface RunCommandOptions {
   readonly local: boolean;
   /** REST `host:port` of the cluster (ignored with --local). */
   readonly restAddress: string;
+  /** -s/--from-savepoint: the savepoint (URI or path) the job starts from. */
+  readonly fromSavepoint?: string;
+  /** -n/--allow-non-restored-state: drop savepoint state of operators the job no longer has. */
+  readonly allowNonRestoredState?: boolean;
 }
 
 /** Runs `eddy run`; resolves with the exit code (0 only when the job FINISHED or was detached). */
@@ -32,6 +37,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     throw usageError(
       'CLI_BAD_FLAG',
       '--local runs the job to its end in this process; it cannot be combined with -d/--detached',
+    );
+  }
+  if (options.allowNonRestoredState === true && options.fromSavepoint === undefined) {
+    throw usageError(
+      'CLI_BAD_FLAG',
+      '--allow-non-restored-state only applies to a restore: give the savepoint with -s/--from-savepoint',
     );
   }
   const path = resolve(options.jobFile);
@@ -80,8 +91,17 @@ async function submitAndWait(
     defaultParallelism: options.parallelism ?? 1,
     // TaskManagers resolve the job's relative paths against where the user ran `eddy run`.
     workingDirectory: process.cwd(),
+    ...(options.fromSavepoint === undefined
+      ? {}
+      : {
+          fromSavepoint: resolveStoragePath(options.fromSavepoint),
+          allowNonRestoredState: options.allowNonRestoredState === true,
+        }),
   });
   io.stdout(`Job submitted: ${jobId}\n`);
+  if (options.fromSavepoint !== undefined) {
+    io.stderr(`Job ${jobId} restores from savepoint ${resolveStoragePath(options.fromSavepoint)}\n`);
+  }
   if (options.detached) return 0;
   const job = await waitWithCancelOnInterrupt(rest, jobId, io);
   return reportFinalState(job, io);

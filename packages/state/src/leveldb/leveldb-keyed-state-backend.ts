@@ -114,7 +114,10 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
   readonly #tableList: StateTable[] = [];
   /** Working-set rows in LRU order (oldest first). */
   readonly #lru = new LruList();
-  readonly #dirty = new Set<Row>();
+  /** Rows written since the last flush, each once (a row enters when its status becomes DIRTY). */
+  #dirty: Row[] = [];
+  /** The row of the latest access: a read-modify-write of the current key looks it up once. */
+  #lastRow: Row | undefined;
   /** Meta records (state name -> id) not yet written. */
   #pendingMeta: [Buffer, Buffer][] = [];
   /** Scratch space for row keys of write batches (a batch copies them when they are added). */
@@ -202,6 +205,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     this.#key = key;
     this.#normalizedKey = normalizeKey(key);
     this.#keyGroup = assignToKeyGroup(key, this.maxParallelism);
+    this.#lastRow = undefined;
   }
   getCurrentKey(): unknown {
     return this.#key;
@@ -270,34 +274,42 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
 
   /** @internal The current key's row of `table` in `ns`; throws when it is not in the working set. */
   readRow(table: StateTable, ns: NormalizedKey): Row {
+    const last = this.#lastRow;
+    if (last !== undefined && last.table === table && last.ns === ns && last.status !== LOADING) return last;
     const row = table.get(this.#normalizedKey, ns);
     if (row === undefined || row.status === LOADING) throw this.#notPrefetched(table, ns);
-    return row;
+    return (this.#lastRow = row);
   }
 
   /** @internal Sets the current key's row of `table` in `ns` (undefined deletes it). */
   writeRow(table: StateTable, ns: NormalizedKey, value: unknown): void {
-    const row = table.get(this.#normalizedKey, ns);
+    const last = this.#lastRow;
+    const row =
+      last !== undefined && last.table === table && last.ns === ns
+        ? last
+        : table.get(this.#normalizedKey, ns);
     if (row === undefined) {
       const kg = this.getCurrentKeyGroup();
       this.#checkKeyGroup(kg, this.#key);
       const r = table.add(this.#normalizedKey, this.#key, kg, ns, value, DIRTY, this.#epoch);
       this.#lru.push(r);
-      this.#dirty.add(r);
+      this.#dirty.push(r);
+      this.#lastRow = r;
       return;
     }
     row.value = value;
     if (row.status !== DIRTY) {
       row.status = DIRTY;
-      this.#dirty.add(row);
+      this.#dirty.push(row);
     }
+    this.#lastRow = row;
   }
 
   /** @internal A row's live value was changed in place. */
   markDirty(row: Row): void {
     if (row.status !== DIRTY) {
       row.status = DIRTY;
-      this.#dirty.add(row);
+      this.#dirty.push(row);
     }
   }
 
@@ -322,7 +334,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
 
   /** Rows written since the last flush. */
   get dirtyRows(): number {
-    return this.#dirty.size;
+    return this.#dirty.length;
   }
   /** Rows in the working set (dirty and clean). */
   get cachedRows(): number {
@@ -355,7 +367,6 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
           if (row.epoch !== epoch) {
             if (row.status === LOADING) waitForOthers = true;
             row.epoch = epoch;
-            lru.touch(row);
           }
           continue;
         }
@@ -392,6 +403,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
         this.#lru.unlink(row);
         row.table.remove(row);
       }
+      this.#lastRow = undefined;
       throw new EddyError('STATE_READ_FAILED', `reading keyed state from LevelDB at ${this.path} failed`, {
         domain: 'external',
         cause: err,
@@ -439,7 +451,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
    * when there is nothing to write.
    */
   #captureDirty(): Batch | undefined {
-    if (this.#dirty.size === 0 && this.#pendingMeta.length === 0) return undefined;
+    if (this.#dirty.length === 0 && this.#pendingMeta.length === 0) return undefined;
     const batch = this.#db.batch();
     this.#addMeta(batch);
     const w = this.#scratch;
@@ -458,7 +470,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
       // per key group, except for consecutive rows of one key group.
       if (kr.keyGroup !== lastKg) versions[(lastKg = kr.keyGroup) - start]!++;
     }
-    this.#dirty.clear();
+    this.#dirty = [];
     return batch;
   }
 
@@ -495,20 +507,29 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     return step;
   }
 
-  /** Drops clean rows from the LRU end until the working set fits `cacheEntries`. */
+  /**
+   * Drops clean rows until the working set fits `cacheEntries`: from the head of the eviction list,
+   * a row used since it was placed (or dirty, loading, or used by the latest prefetch) goes back to
+   * the tail; the others are evicted.
+   */
   #evict(): void {
     const lru = this.#lru;
     let excess = lru.size - this.cacheEntries;
+    if (excess <= 0) return;
+    this.#lastRow = undefined;
     const epoch = this.#epoch;
-    let row = lru.head;
-    while (excess > 0 && row !== undefined && row.epoch !== epoch) {
-      const next = row.next;
-      if (row.status === CLEAN) {
+    // Two rounds at most: the second finds every row of the first placed at this epoch, so only dirty
+    // rows and those of the latest prefetch stay, and the bound holds after every flush.
+    for (let steps = 2 * lru.size; excess > 0 && steps > 0; steps--) {
+      const row = lru.head!;
+      if (row.status !== CLEAN || row.epoch === epoch || row.epoch > row.placed) {
+        row.placed = epoch;
+        lru.touch(row);
+      } else {
         lru.unlink(row);
         row.table.remove(row);
         excess--;
       }
-      row = next;
     }
   }
 
@@ -699,6 +720,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     await this.flush();
     for (const t of this.#tableList) t.rows.clear();
     this.#lru.clear();
+    this.#lastRow = undefined;
 
     const { start, end } = this.keyGroupRange;
     const w = this.#scratch;
@@ -735,7 +757,8 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     this.#closing ??= (async () => {
       await this.#writeChain;
       this.#lru.clear();
-      this.#dirty.clear();
+      this.#dirty = [];
+      this.#lastRow = undefined;
       this.#pendingMeta = [];
       for (const t of this.#tableList) t.rows.clear();
       try {

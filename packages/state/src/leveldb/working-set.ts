@@ -24,7 +24,9 @@ export interface Row {
   status: typeof LOADING | typeof CLEAN | typeof DIRTY;
   /** The prefetch epoch that last touched the row; rows of the current epoch are never evicted. */
   epoch: number;
-  /** Neighbours in the LRU list (intrusive: no per-touch allocation or hashing). */
+  /** The epoch when the row was last placed at the tail of the eviction list. */
+  placed: number;
+  /** Neighbours in the eviction list (intrusive: no allocation or hashing to move a row). */
   prev: Row | undefined;
   next: Row | undefined;
 }
@@ -76,7 +78,17 @@ export class StateTable {
       kr = { key: original, normalizedKey: key, keyGroup, voidRow: undefined, other: undefined, size: 0 };
       this.rows.set(key, kr);
     }
-    const row: Row = { table: this, keyRows: kr, ns, value, status, epoch, prev: undefined, next: undefined };
+    const row: Row = {
+      table: this,
+      keyRows: kr,
+      ns,
+      value,
+      status,
+      epoch,
+      placed: epoch,
+      prev: undefined,
+      next: undefined,
+    };
     if (ns === VOID) kr.voidRow = row;
     else (kr.other ??= new Map()).set(ns, row);
     kr.size++;
@@ -107,9 +119,10 @@ export class StateTable {
 }
 
 /**
- * The working set's rows, least recently used first: a doubly-linked list through the rows, because
- * a prefetch moves thousands of rows to the tail per batch and a Set's delete + add costs a hash
- * lookup and leaves tombstones for each.
+ * The working set's rows in eviction order, for a CLOCK-like second-chance policy: a hit only stamps
+ * the row with the prefetch epoch; the evictor walks from the head and gives rows used since they
+ * were placed another round at the tail. A true LRU would move every hit row (thousands per batch,
+ * at random places in a large working set) to the tail.
  */
 export class LruList {
   head: Row | undefined;
