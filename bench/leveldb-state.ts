@@ -36,7 +36,7 @@ const nextKey = (): number => {
 /** Runs `n` events; returns wall seconds, CPU seconds and time inside prefetch/flush. */
 async function run(n: number): Promise<{ wall: number; cpu: number; prefetch: number; flush: number }> {
   const batch = new Array<number>(BATCH);
-  const entries = Array.from({ length: BATCH }, () => ({ key: 0 as unknown }));
+  const entries = Array.from({ length: BATCH }, () => ({ key: 0 }));
   let prefetchMs = 0;
   let flushMs = 0;
   const cpu0 = process.cpuUsage();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatTable, formatTimestamp, sanitizeCell } from './format.ts';
+import { formatBytes, formatDuration, formatTable, formatTimestamp, sanitizeCell } from './format.ts';
+import { formatCheckpoints } from './commands/savepoints.ts';
 import { formatJobDetails, formatJobList, summarizeTasks } from './commands/jobs.ts';
 import type { JobDetails, JobSummary } from './rest-client.ts';
 import type { JobId } from '@eddy/common';
@@ -104,4 +105,47 @@ test('job details show the failure and a task summary per vertex', () => {
   assert.match(text, /Failure:\s+USER_FUNCTION_FAILED: map threw: boom/);
   assert.match(text, /v1\s+Source -> Map\s+2\s+FAILED 1, CANCELED 1/);
   assert.equal(summarizeTasks([]), '-');
+});
+
+test('formatBytes picks a binary unit', () => {
+  assert.equal(formatBytes(undefined), '-');
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(1536), '1.50 KiB');
+  assert.equal(formatBytes(12 * 1024 * 1024), '12.0 MiB');
+});
+
+test('formatCheckpoints shows counts, the latest, and the history newest first', () => {
+  const text = formatCheckpoints({
+    counts: { completed: 1, failed: 1, inProgress: 0 },
+    latest: { id: 2, path: 'file:///sp', durationMs: 1200, stateSize: 2048 },
+    history: [
+      {
+        id: 1,
+        kind: 'checkpoint',
+        status: 'failed',
+        triggerTime: 0,
+        alignmentMs: 0,
+        failure: 'declined: boom',
+      },
+      {
+        id: 2,
+        kind: 'savepoint',
+        status: 'completed',
+        triggerTime: 0,
+        alignmentMs: 3,
+        durationMs: 1200,
+        stateSize: 2048,
+        path: 'file:///sp',
+      },
+    ],
+  });
+  const lines = text.split('\n');
+  assert.equal(lines[0], 'Completed: 1  Failed: 1  In progress: 0');
+  assert.equal(lines[1], 'Latest:    2 at file:///sp (1.2s, 2.00 KiB)');
+  assert.match(
+    lines[3] ?? '',
+    /^ID\s+KIND\s+STATUS\s+TRIGGERED\s+DURATION\s+SIZE\s+ALIGNMENT\s+PATH \/ FAILURE$/,
+  );
+  assert.match(lines[4] ?? '', /^2\s+savepoint\s+COMPLETED\s+-\s+1\.2s\s+2\.00 KiB\s+3ms\s+file:\/\/\/sp$/);
+  assert.match(lines[5] ?? '', /^1\s+checkpoint\s+FAILED\s+.*declined: boom$/);
 });

@@ -27,6 +27,9 @@ test('--help lists every command on stdout', async () => {
     'list',
     'info <jobId>',
     'cancel <jobId>',
+    'savepoint [jobId] [targetDirectory]',
+    'stop <jobId>',
+    'checkpoints <jobId>',
     'cluster',
     'jobmanager',
     'taskmanager',
@@ -45,6 +48,17 @@ test('usage errors: one line naming the problem, a pointer to --help, exit 2, no
     [['info'], /^eddy: name the job: eddy info <jobId>/],
     [['cluster'], /^eddy: name a subcommand: 'eddy cluster start' or 'eddy cluster stop'/],
     [['list', '--', 'x'], /^eddy: only 'eddy run' takes arguments after '--'/],
+    [
+      ['savepoint'],
+      /^eddy: name the job: eddy savepoint <jobId> \[targetDirectory\].*\nRun 'eddy savepoint --help'/,
+    ],
+    [['stop'], /^eddy: name the job: eddy stop <jobId>/],
+    [['checkpoints'], /^eddy: name the job: eddy checkpoints <jobId>/],
+    [
+      ['savepoint', 'ab'.repeat(16), '--dispose', '/x'],
+      /^eddy: --dispose takes the savepoint path and no job id/,
+    ],
+    [['run', '-n', 'job.ts'], /^eddy: --allow-non-restored-state only applies to a restore/],
   ];
   for (const [argv, expected] of cases) {
     const r = await cli(argv);

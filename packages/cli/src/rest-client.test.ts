@@ -188,3 +188,35 @@ test('a non-JSON success body is reported, not parsed as garbage', async () => {
     },
   );
 });
+
+test('savepoint triggers post JSON and return the request id; waitForSavepoint polls to the end', async () => {
+  const seen: { method: string | undefined; url: string | undefined; body: string }[] = [];
+  let polls = 0;
+  await withServer(
+    (req, body, res) => {
+      seen.push({ method: req.method, url: req.url, body: body.toString() });
+      if (req.method === 'POST') json(res, 202, { requestId: 'r1' });
+      else if (++polls < 3) json(res, 200, { requestId: 'r1', status: 'IN_PROGRESS' });
+      else json(res, 200, { requestId: 'r1', status: 'COMPLETED', location: '/sp' });
+    },
+    async (client) => {
+      assert.deepEqual(await client.triggerSavepoint(JOB), { requestId: 'r1' });
+      assert.deepEqual(await client.triggerSavepoint(JOB, '/sp'), { requestId: 'r1' });
+      assert.deepEqual(await client.stopJob(JOB, { targetDirectory: '/sp', drain: true }), {
+        requestId: 'r1',
+      });
+      const done = await client.waitForSavepoint(JOB, 'r1', { intervalMs: 1 });
+      assert.equal(done.location, '/sp');
+    },
+  );
+  assert.deepEqual(
+    seen.slice(0, 3).map((s) => [s.method, s.url, JSON.parse(s.body) as unknown]),
+    [
+      ['POST', `/v1/jobs/${JOB}/savepoints`, {}],
+      ['POST', `/v1/jobs/${JOB}/savepoints`, { targetDirectory: '/sp' }],
+      ['POST', `/v1/jobs/${JOB}/stop`, { targetDirectory: '/sp', drain: true }],
+    ],
+  );
+  assert.equal(seen[3]?.url, `/v1/jobs/${JOB}/savepoints/r1`);
+  assert.equal(polls, 3);
+});

@@ -239,6 +239,8 @@ async function savepointTarget(
   dispatcher: Dispatcher,
   savepoints: SavepointRequestTracker,
 ): Promise<string> {
+  // The request itself first: a malformed directory is wrong whatever the job's state.
+  const checked = given === undefined ? undefined : checkSavepointPath(given, 'targetDirectory');
   if (isTerminal(job.state)) {
     throw userError(
       'JOB_NOT_RUNNING',
@@ -253,9 +255,9 @@ async function savepointTarget(
     );
   }
   const target =
-    given === undefined
+    checked === undefined
       ? `${storageUri.replace(/\/+$/, '')}/savepoints/savepoint-${job.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`
-      : checkSavepointPath(given, 'targetDirectory');
+      : checked;
   if (savepoints.inProgressInto(target)) {
     throw userError(
       'SAVEPOINT_IN_PROGRESS',

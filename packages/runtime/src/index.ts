@@ -62,3 +62,4 @@ export {
 } from './checkpointing/operator-snapshot.ts';
 export { BarrierAligner, type AlignerAction } from './checkpointing/barrier-aligner.ts';
 export type { TaskCheckpointing, CheckpointOptions } from './stream-task.ts';
+export { encodeOperatorSnapshot, decodeOperatorSnapshot } from './checkpointing/snapshot-codec.ts';

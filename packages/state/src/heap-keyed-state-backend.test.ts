@@ -120,8 +120,14 @@ test('a canonical snapshot restores into backends owning its key groups, at anot
     v.update(i);
     m.put('x', i * 2);
   }
-  const snap = structuredClone(b.snapshot());
-  v.update(-1); // after the snapshot: must not show up in it
+  const snap = b.snapshot();
+  // After the snapshot (copy-on-write): must not show up in it.
+  for (const k of keys) {
+    b.setCurrentKey(k);
+    v.update(-1);
+    m.put('x', -1);
+    m.put('y', -1);
+  }
   // Split over 3 subtasks: every key lands in exactly one, with its values.
   const ranges = [0, 1, 2].map((i) => ({
     start: Math.ceil((i * 128) / 3),
@@ -143,4 +149,19 @@ test('a canonical snapshot restores into backends owning its key groups, at anot
       i * 2,
     );
   }
+});
+
+test('copy-on-write: lists and maps changed in place after a snapshot stay as they were in it', () => {
+  const b = backend();
+  const l = b.getOrCreateKeyedState<ListState<number>>(StateDescriptors.list('l'));
+  b.setCurrentKey('k');
+  l.add(1);
+  const first = b.snapshot();
+  l.add(2);
+  const second = b.snapshot();
+  l.add(3);
+  const entries = (s: typeof first): unknown => s.keyGroups.flatMap((g) => g.entries.map((e) => e[3]));
+  assert.deepEqual(entries(first), [[1]]);
+  assert.deepEqual(entries(second), [[1, 2]]);
+  assert.deepEqual(l.get(), [1, 2, 3]);
 });

@@ -63,38 +63,137 @@ function canonical(v: unknown): string {
 /** The namespace of plain keyed state (not windowed). */
 export const VOID_NAMESPACE = 0;
 
-/** One key's entry: its original key and its values per namespace. */
+/**
+ * One key's entry: its original key and its values per namespace. `epoch` is the snapshot epoch it
+ * was created in: an older entry may be shared with a snapshot still being written, so it is
+ * copied before it changes (copy-on-write, as Flink's CopyOnWriteStateMap).
+ */
 interface KeyEntry {
   readonly key: unknown;
   readonly byNamespace: Map<NormalizedKey, unknown>;
+  readonly epoch: number;
 }
 
-/** A state's data: key group -> normalized key -> entry. */
+/** Copies a value that state operations mutate in place (lists, maps, accumulators). */
+function copyMutable(kind: StateDescriptor['kind'], v: unknown): unknown {
+  if (kind === 'list') return [...(v as unknown[])];
+  if (kind === 'map') return new Map(v as Map<unknown, unknown>);
+  if (kind === 'aggregating') return structuredClone(v);
+  return v;
+}
+
+/** A state's data: key group -> normalized key -> entry, copy-on-write across snapshots. */
 class StateTable {
   descriptor: StateDescriptor;
   readonly groups = new Map<number, Map<NormalizedKey, KeyEntry>>();
-  constructor(descriptor: StateDescriptor) {
+  readonly #groupEpoch = new Map<number, number>();
+  readonly #epoch: () => number;
+  constructor(descriptor: StateDescriptor, epoch: () => number) {
     this.descriptor = descriptor;
+    this.#epoch = epoch;
   }
   get(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): unknown {
     return this.groups.get(keyGroup)?.get(key)?.byNamespace.get(ns);
   }
-  put(keyGroup: number, key: NormalizedKey, original: unknown, ns: NormalizedKey, value: unknown): void {
+  /** The entry of `key`, safe to change: its group map and itself copied if a snapshot shares them. */
+  #mutableEntry(
+    keyGroup: number,
+    key: NormalizedKey,
+    original: unknown,
+    create: boolean,
+  ): KeyEntry | undefined {
+    const epoch = this.#epoch();
     let g = this.groups.get(keyGroup);
-    if (g === undefined) this.groups.set(keyGroup, (g = new Map()));
+    if (g === undefined) {
+      if (!create) return undefined;
+      this.groups.set(keyGroup, (g = new Map()));
+      this.#groupEpoch.set(keyGroup, epoch);
+    } else if ((this.#groupEpoch.get(keyGroup) ?? -1) < epoch) {
+      g = new Map(g);
+      this.groups.set(keyGroup, g);
+      this.#groupEpoch.set(keyGroup, epoch);
+    }
     let e = g.get(key);
-    if (e === undefined) g.set(key, (e = { key: original, byNamespace: new Map() }));
-    e.byNamespace.set(ns, value);
+    if (e === undefined) {
+      if (!create) return undefined;
+      g.set(key, (e = { key: original, byNamespace: new Map(), epoch }));
+    } else if (e.epoch < epoch) {
+      const kind = this.descriptor.kind;
+      const copy = new Map<NormalizedKey, unknown>();
+      for (const [ns, v] of e.byNamespace) copy.set(ns, copyMutable(kind, v));
+      g.set(key, (e = { key: e.key, byNamespace: copy, epoch }));
+    }
+    return e;
+  }
+  put(keyGroup: number, key: NormalizedKey, original: unknown, ns: NormalizedKey, value: unknown): void {
+    this.#mutableEntry(keyGroup, key, original, true)!.byNamespace.set(ns, value);
+  }
+  /** The value, safe to mutate in place (list push, map put). */
+  getMutable(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): unknown {
+    if (this.get(keyGroup, key, ns) === undefined) return undefined;
+    return this.#mutableEntry(keyGroup, key, undefined, false)?.byNamespace.get(ns);
   }
   remove(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): void {
-    const g = this.groups.get(keyGroup);
-    const e = g?.get(key);
-    if (e === undefined) return;
+    if (this.groups.get(keyGroup)?.get(key)?.byNamespace.has(ns) !== true) return;
+    const e = this.#mutableEntry(keyGroup, key, undefined, false)!;
     e.byNamespace.delete(ns);
     if (e.byNamespace.size === 0) {
-      g!.delete(key);
-      if (g!.size === 0) this.groups.delete(keyGroup);
+      const g = this.groups.get(keyGroup)!;
+      g.delete(key);
+      if (g.size === 0) {
+        this.groups.delete(keyGroup);
+        this.#groupEpoch.delete(keyGroup);
+      }
     }
+  }
+}
+
+/** A table's group maps as a snapshot froze them. */
+interface FrozenTable {
+  readonly name: string;
+  readonly kind: StateDescriptor['kind'];
+  readonly groups: ReadonlyMap<number, ReadonlyMap<NormalizedKey, KeyEntry>>;
+}
+
+/**
+ * A heap snapshot: the group maps as they were at the barrier (copy-on-write keeps them unchanged),
+ * turned into canonical entries only when read, one key group at a time.
+ */
+class HeapKeyedStateSnapshot implements KeyedStateSnapshot {
+  readonly maxParallelism: number;
+  readonly states: Readonly<Record<string, StateDescriptor['kind']>>;
+  readonly #tables: readonly FrozenTable[];
+  #materialized: KeyGroupSnapshot[] | undefined;
+  constructor(
+    maxParallelism: number,
+    states: Record<string, StateDescriptor['kind']>,
+    tables: readonly FrozenTable[],
+  ) {
+    this.maxParallelism = maxParallelism;
+    this.states = states;
+    this.#tables = tables;
+  }
+  /** Canonical key groups, one at a time, in key group order. */
+  *chunks(): IterableIterator<KeyGroupSnapshot> {
+    const kgs = new Set<number>();
+    for (const t of this.#tables) for (const kg of t.groups.keys()) kgs.add(kg);
+    for (const keyGroup of [...kgs].sort((a, b) => a - b)) {
+      const entries: StateEntry[] = [];
+      for (const t of this.#tables) {
+        const g = t.groups.get(keyGroup);
+        if (g === undefined) continue;
+        for (const e of g.values())
+          for (const [ns, v] of e.byNamespace) entries.push([t.name, e.key, ns, toCanonical(t.kind, v)]);
+      }
+      yield { keyGroup, entries };
+    }
+  }
+  get keyGroups(): readonly KeyGroupSnapshot[] {
+    this.#materialized ??= [...this.chunks()];
+    return this.#materialized;
+  }
+  toJSON(): unknown {
+    return { maxParallelism: this.maxParallelism, states: this.states, keyGroups: this.keyGroups };
   }
 }
 
@@ -103,6 +202,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly #tables = new Map<string, StateTable>();
+  /** Bumped by every snapshot: older entries are shared with it and copied before they change. */
+  #epoch = 0;
+  readonly #currentEpoch = (): number => this.#epoch;
   #key: unknown;
   #normalizedKey: NormalizedKey;
   #keyGroup = -1;
@@ -134,7 +236,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   #table(descriptor: StateDescriptor): StateTable {
     let t = this.#tables.get(descriptor.name);
     if (t === undefined) {
-      this.#tables.set(descriptor.name, (t = new StateTable(descriptor)));
+      this.#tables.set(descriptor.name, (t = new StateTable(descriptor, this.#currentEpoch)));
     } else if (t.descriptor.kind === descriptor.kind && t.descriptor !== descriptor) {
       // Restored tables carry a placeholder declaration: adopt the operator's (its functions).
       t.descriptor = descriptor;
@@ -183,24 +285,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   prefetch(): void {}
 
-  /** Canonical entries of every key group; values are copied so later updates do not leak in. */
+  /**
+   * Captures the state in O(number of key groups): the current group maps are frozen by starting a
+   * new copy-on-write epoch, and canonical entries are produced later, while processing goes on.
+   */
   snapshot(): KeyedStateSnapshot {
-    const groups = new Map<number, StateEntry[]>();
     const states: Record<string, StateDescriptor['kind']> = {};
-    for (const [name, t] of this.#tables) {
+    const tables = [...this.#tables].map(([name, t]) => {
       states[name] = t.descriptor.kind;
-      for (const [kg, entries] of t.groups) {
-        let out = groups.get(kg);
-        if (out === undefined) groups.set(kg, (out = []));
-        for (const e of entries.values()) {
-          for (const [ns, v] of e.byNamespace) out.push([name, e.key, ns, toCanonical(t.descriptor.kind, v)]);
-        }
-      }
-    }
-    const keyGroups: KeyGroupSnapshot[] = [...groups]
-      .sort((a, b) => a[0] - b[0])
-      .map(([keyGroup, entries]) => ({ keyGroup, entries }));
-    return { maxParallelism: this.maxParallelism, keyGroups, states };
+      return { name, kind: t.descriptor.kind, groups: new Map(t.groups) };
+    });
+    this.#epoch++;
+    return new HeapKeyedStateSnapshot(this.maxParallelism, states, tables);
   }
 
   /** Loads every entry of a key group in this backend's range; declarations come from the snapshot. */
@@ -219,7 +315,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           const kind = snap.states[name] ?? 'value';
           let t = this.#tables.get(name);
           if (t === undefined)
-            this.#tables.set(name, (t = new StateTable({ kind, name } as StateDescriptor)));
+            this.#tables.set(
+              name,
+              (t = new StateTable({ kind, name } as StateDescriptor, this.#currentEpoch)),
+            );
           t.put(g.keyGroup, normalizeKey(key), key, normalizeKey(ns), fromCanonical(kind, value));
         }
       }
@@ -256,6 +355,14 @@ abstract class HeapState implements InternalKvState {
   protected write(value: unknown, ns: NormalizedKey = this.ns): void {
     const a = this.backend.access();
     this.table.put(a.keyGroup, a.key, a.original, ns, value);
+  }
+  /** The stored value, safe to change in place (copied first when a snapshot shares it). */
+  protected readMutable(ns: NormalizedKey = this.ns): unknown {
+    return this.table.getMutable(
+      this.backend.getCurrentKeyGroup(),
+      this.backend.getCurrentNormalizedKey(),
+      ns,
+    );
   }
   clear(): void {
     this.table.remove(this.backend.getCurrentKeyGroup(), this.backend.getCurrentNormalizedKey(), this.ns);
@@ -299,13 +406,13 @@ class HeapListState extends HeapState implements ListState<unknown> {
     return (this.read() as unknown[] | undefined) ?? [];
   }
   add(value: unknown): void {
-    const l = this.read() as unknown[] | undefined;
+    const l = this.readMutable() as unknown[] | undefined;
     if (l === undefined) this.write([value]);
     else l.push(value);
   }
   addAll(values: readonly unknown[]): void {
     if (values.length === 0) return;
-    const l = this.read() as unknown[] | undefined;
+    const l = this.readMutable() as unknown[] | undefined;
     if (l === undefined) this.write([...values]);
     else for (const v of values) l.push(v);
   }
@@ -319,8 +426,9 @@ class HeapListState extends HeapState implements ListState<unknown> {
 }
 
 class HeapMapState extends HeapState implements MapState<unknown, unknown> {
-  #map(create: boolean): Map<NormalizedKey, [unknown, unknown]> | undefined {
-    let m = this.read() as Map<NormalizedKey, [unknown, unknown]> | undefined;
+  /** The map to read, or (`mutate`) to change in place, created when `create`. */
+  #map(create: boolean, mutate = create): Map<NormalizedKey, [unknown, unknown]> | undefined {
+    let m = (mutate ? this.readMutable() : this.read()) as Map<NormalizedKey, [unknown, unknown]> | undefined;
     if (m === undefined && create) this.write((m = new Map()));
     return m;
   }
@@ -335,7 +443,7 @@ class HeapMapState extends HeapState implements MapState<unknown, unknown> {
     for (const [k, v] of entries) m.set(normalizeKey(k), [k, v]);
   }
   remove(key: unknown): void {
-    const m = this.#map(false);
+    const m = this.#map(false, true);
     if (m === undefined) return;
     m.delete(normalizeKey(key));
     if (m.size === 0) this.clear();
@@ -393,9 +501,9 @@ class HeapAggregatingState extends HeapState implements AggregatingState<unknown
 
 /** A stored value in canonical form (map state keeps original map keys). */
 function toCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
+  // No copies needed: copy-on-write guarantees a snapshot's values never change.
   if (kind === 'map') return [...(v as Map<NormalizedKey, [unknown, unknown]>).values()];
-  if (kind === 'list') return [...(v as unknown[])];
-  return structuredClone(v);
+  return v;
 }
 
 function fromCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {

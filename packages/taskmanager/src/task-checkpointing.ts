@@ -3,7 +3,6 @@
 // state a task restores from. State objects are msgpack-encoded OperatorSnapshots, one per operator
 // and subtask, verified by SHA-256 on restore.
 import { createHash } from 'node:crypto';
-import { Packr } from 'msgpackr';
 import {
   checkpointDirectory,
   createCheckpointStorageFromConfig,
@@ -14,6 +13,8 @@ import { EddyError, type Configuration, type Logger } from '@eddy/common';
 import { keyGroupRangeForSubtask } from '@eddy/state';
 import {
   assignRestore,
+  decodeOperatorSnapshot,
+  encodeOperatorSnapshot,
   type CheckpointOptions,
   type OperatorRestore,
   type OperatorSnapshot,
@@ -21,8 +22,6 @@ import {
   type TaskDeploymentDescriptor,
 } from '@eddy/runtime';
 import type { JobGraph } from '@eddy/api';
-
-const packr = new Packr({ moreTypes: true, useRecords: false });
 
 /** Storage instances by URI, shared by the tasks of a TaskManager. */
 export class StorageCache {
@@ -77,9 +76,8 @@ export function taskCheckpointing(
         const states: OperatorSubtaskStateHandles[] = [];
         let size = 0;
         for (const [uid, snapshot] of snapshots) {
-          const bytes = packr.pack(snapshot);
           const path = `${uid}-${d.subtaskIndex}`;
-          const written = await storage.write(directory + path, bytes);
+          const written = await storage.write(directory + path, encodeOperatorSnapshot(snapshot));
           size += written.size;
           states.push({
             operatorUid: uid,
@@ -132,7 +130,7 @@ export async function loadRestore(
           { domain: 'external', retryable: true },
         );
       }
-      snapshots.push(packr.unpack(bytes) as OperatorSnapshot);
+      snapshots.push(decodeOperatorSnapshot(bytes, where));
     }
     out.set(op.uid, assignRestore(snapshots, d.subtaskIndex, d.parallelism, range));
   }

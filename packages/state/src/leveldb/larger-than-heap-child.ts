@@ -20,7 +20,7 @@ const backend = await LevelDbKeyedStateBackend.open({
 const state = backend.getOrCreateKeyedState<ValueState<string>>(StateDescriptors.value('payload'));
 const started = performance.now();
 let peakHeap = 0;
-const entries = Array.from({ length: BATCH }, () => ({ key: 0 as unknown }));
+const entries = Array.from({ length: BATCH }, () => ({ key: 0 }));
 for (let base = 0; base < keys; base += BATCH) {
   const n = Math.min(BATCH, keys - base);
   if (n < BATCH) entries.length = n;

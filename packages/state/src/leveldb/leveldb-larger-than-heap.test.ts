@@ -33,8 +33,13 @@ test('state larger than the heap works under --max-old-space-size=64', async () 
     };
     assert.equal(result.keys, KEYS);
     assert.equal(result.sampled, 10_000);
-    assert.ok(result.heapLimitMB < (KEYS * 100) / 2 ** 20, `state exceeds the heap limit of ${result.heapLimitMB} MB`);
-    console.log(`# ${KEYS} keys written in ${result.writeSeconds.toFixed(1)} s under a ${result.heapLimitMB} MB heap`);
+    assert.ok(
+      result.heapLimitMB < (KEYS * 100) / 2 ** 20,
+      `state exceeds the heap limit of ${result.heapLimitMB} MB`,
+    );
+    console.log(
+      `# ${KEYS} keys written in ${result.writeSeconds.toFixed(1)} s under a ${result.heapLimitMB} MB heap`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
