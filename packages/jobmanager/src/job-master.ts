@@ -260,7 +260,8 @@ export class JobMaster {
   /** Stops the job with a savepoint: the savepoint completes, then the job is canceled. */
   async stopWithSavepoint(target: string): Promise<string> {
     const path = await this.triggerSavepoint(target);
-    this.cancel();
+    // The job may have finished meanwhile: then there is nothing left to stop.
+    if (!isTerminal(this.#state)) this.cancel();
     return path;
   }
 

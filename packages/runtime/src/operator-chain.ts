@@ -378,8 +378,17 @@ export class OperatorChain {
   /** After a batch: backends that buffer writes flush them once enough are pending. */
   afterBatch(): void | Promise<void> {
     const backend = this.#headBackend as
-      (KeyedStateBackend & { dirtyRows?: number; flush?: () => Promise<void> }) | undefined;
-    if (backend?.flush === undefined || (backend.dirtyRows ?? 0) < 16_384) return undefined;
+      | (KeyedStateBackend & {
+          dirtyRows?: number;
+          cachedRows?: number;
+          cacheEntries?: number;
+          flush?: () => Promise<void>;
+        })
+      | undefined;
+    if (backend?.flush === undefined) return undefined;
+    // Flushing also evicts: flush when writes pile up or the working set outgrew its budget.
+    const overCache = (backend.cachedRows ?? 0) > (backend.cacheEntries ?? Number.POSITIVE_INFINITY);
+    if ((backend.dirtyRows ?? 0) < 16_384 && !overCache) return undefined;
     return backend.flush();
   }
 

@@ -2,6 +2,7 @@
 // updated value per record (with the record's timestamp); BATCH emits each key's final value once,
 // at the end of input.
 import { StateDescriptors, unwrapFunction, type RichFunction, type ValueState } from '@eddy/api';
+import type { KeyedStateBackend } from '@eddy/state';
 import { AbstractStreamOperator } from './abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
@@ -43,15 +44,29 @@ export class KeyedReduceOperator extends AbstractStreamOperator {
     }
     return out === undefined || out.length === 0 ? undefined : this.output.collect(out, timestamps);
   }
-  override endInput(): void | Promise<void> {
-    const backend = this.keyedBackend;
-    if (this.#emitPerRecord || backend === undefined) return undefined;
-    for (const key of [...backend.keys(STATE.name)]) {
-      backend.setCurrentKey(key);
-      this.collector.add(this.#state.value(), undefined);
-      this.#state.clear();
+  override async endInput(): Promise<void> {
+    const backend = this.keyedBackend as
+      | (KeyedStateBackend & {
+          keysAsync?: (name: string) => AsyncIterable<unknown>;
+          flush?: () => Promise<void>;
+        })
+      | undefined;
+    if (this.#emitPerRecord || backend === undefined) return;
+    // Backends off the heap enumerate keys from disk and load them in chunks.
+    const keys: unknown[] = [];
+    if (backend.keysAsync !== undefined) for await (const k of backend.keysAsync(STATE.name)) keys.push(k);
+    else keys.push(...backend.keys(STATE.name));
+    for (let i = 0; i < keys.length; i += 4096) {
+      const chunk = keys.slice(i, i + 4096);
+      await backend.prefetch(chunk.map((key) => ({ key })));
+      for (const key of chunk) {
+        backend.setCurrentKey(key);
+        this.collector.add(this.#state.value(), undefined);
+        this.#state.clear();
+      }
+      await this.collector.flush(this.output);
+      await backend.flush?.();
     }
-    return this.collector.flush(this.output);
   }
   override async close(): Promise<void> {
     await super.close();
