@@ -62,7 +62,7 @@ class SeqSource implements Source<Seq> {
     const started = Date.now();
     let emitted = 0;
     let cursor = 0;
-    let open = mine.filter((k) => next.get(k)! < perKey);
+    const open = mine.filter((k) => next.get(k)! < perKey);
     return {
       pollNext(max: number): Seq[] | null {
         if (open.length === 0) return null;

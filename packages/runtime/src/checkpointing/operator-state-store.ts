@@ -51,10 +51,10 @@ export class DefaultOperatorStateStore implements OperatorStateStore {
     return s;
   }
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.#get(descriptor as ListStateDescriptor<unknown>, 'split') as ListState<T>;
+    return this.#get(descriptor, 'split') as ListState<T>;
   }
   getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.#get(descriptor as ListStateDescriptor<unknown>, 'union') as ListState<T>;
+    return this.#get(descriptor, 'union') as ListState<T>;
   }
   /** The contents for a snapshot (undefined when there is none). */
   snapshot(): OperatorSnapshot['operatorState'] {
