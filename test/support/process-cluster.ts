@@ -162,7 +162,6 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   };
 
   const addTaskManager = async (): Promise<ProcessTaskManager> => {
-    const registered = await registeredTaskManagers(rest);
     const tm = await startProcess(
       'taskmanager',
       [
@@ -180,10 +179,11 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
     if (tm.ready.role !== 'taskmanager') throw new Error('unreachable');
     const handle: ProcessTaskManager = { ...tm, id: tm.ready.id, rpcAddress: tm.ready.rpcAddress };
     taskManagers.push(handle);
-    await waitUntil(
-      async () => (await registeredTaskManagers(rest)) > registered,
-      `TaskManager ${handle.id} to register with the JobManager`,
-    );
+    // Wait for this TaskManager's id (a count would race with the loss of a killed one).
+    await waitUntil(async () => {
+      const list = (await rest.taskManagers()) as { taskmanagers?: { id: string }[] };
+      return (list.taskmanagers ?? []).some((t) => t.id === handle.id);
+    }, `TaskManager ${handle.id} to register with the JobManager`);
     return handle;
   };
 

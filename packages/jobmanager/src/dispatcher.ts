@@ -93,6 +93,7 @@ export class Dispatcher implements ResourceManagerListener {
       gateway: (tm) => rm.get(tm)?.gateway,
       restarted: this.#o.restarted,
       checkpointStorage: this.#o.checkpointStorage,
+      taskManagerUnreachable: (tm, reason) => rm.unreachable(tm, reason),
       defaultCheckpointDir: this.#o.defaultCheckpointDir,
     };
     const master = new JobMaster(

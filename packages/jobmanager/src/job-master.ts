@@ -58,6 +58,9 @@ export interface JobMasterContext {
   gateway(tm: TaskManagerId): TaskExecutorGateway | undefined;
   /** Called once per restart (for metrics). */
   restarted(jobId: JobId): void;
+  /** A TaskManager refused a connection: it is gone. */
+  /** Declares the TaskManager lost (its jobs fail over); false when it was already gone. */
+  taskManagerUnreachable(tm: TaskManagerId, reason: string): boolean;
   /** Checkpoint storage by URI (shared, cached). */
   checkpointStorage(uri: string): CheckpointStorage;
   /** Where checkpoints go for jobs that name no storage. */
@@ -490,6 +493,10 @@ export class JobMaster {
       const failed = (cause: unknown): void => {
         if (this.#attempt !== attempt || this.#state !== 'RUNNING') return;
         const msg = cause instanceof Error ? cause.message : String(cause);
+        // Connection refused: the process is gone; do not wait for the heartbeat timeout to say so.
+        // (Declaring it lost fails this attempt over through taskManagerLost.)
+        if (/ECONNREFUSED/.test(msg) && this.#ctx.taskManagerUnreachable(p.location.taskManagerId, msg))
+          return;
         this.#handleFailure(
           new EddyError(
             'TASK_DEPLOYMENT_FAILED',

@@ -131,6 +131,17 @@ export class ResourceManager {
     }
   }
 
+  /**
+   * A TaskManager refused connections (its process is gone): declare it lost now rather than after
+   * the heartbeat timeout, so restarts do not keep choosing it.
+   */
+  unreachable(id: TaskManagerId, reason: string): boolean {
+    const tm = this.#tms.get(id);
+    if (tm === undefined) return false;
+    this.#remove(tm, `unreachable: ${reason}`);
+    return true;
+  }
+
   #remove(tm: RegisteredTaskManager, reason: string): void {
     if (this.#tms.get(tm.id) !== tm) return;
     this.#tms.delete(tm.id);
