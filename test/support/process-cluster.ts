@@ -197,12 +197,6 @@ export async function startProcessCluster(options: ProcessClusterOptions = {}): 
   return { restAddress, rpcAddress, jobManager: jm, taskManagers, addTaskManager, rest, stop };
 }
 
-async function registeredTaskManagers(rest: RestClient): Promise<number> {
-  const o = await rest.overview();
-  const n = o['taskmanagers'] ?? o['taskManagers'];
-  return typeof n === 'number' ? n : Array.isArray(n) ? n.length : 0;
-}
-
 /** Polls `condition` every 50 ms until it holds; throws after `timeoutMs` naming what was awaited. */
 export async function waitUntil(
   condition: () => Promise<boolean> | boolean,
