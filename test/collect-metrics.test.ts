@@ -4,6 +4,8 @@
 // submitted with the CLI's own `main` (`eddy run -d`), in this process.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiniCluster, main, type CliIo } from '@eddy/cli';
 import type { JobId } from '@eddy/common';
@@ -174,4 +176,58 @@ test('/metrics of the TaskManagers and the JobManager while a job runs, and afte
   );
   const jmAfter = await scrape(jmAddress);
   assert.equal(jmAfter.find((s) => s.name === 'eddy_jobmanager_jobs_running')?.value, 0);
+});
+
+test('checkpoint statistics appear in the JobManager metrics and in REST', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-metrics-chk-'));
+  let out = '';
+  const io: CliIo = { stdout: (t) => void (out += t), stderr: () => undefined, env: {} };
+  const code = await main(
+    [
+      'run',
+      '-d',
+      '-p',
+      '2',
+      '-m',
+      cluster.restAddress,
+      join(import.meta.dirname, '..', 'examples', 'seq-check.ts'),
+      '--',
+      '--keys',
+      '10',
+      '--per-key',
+      '600',
+      '--rate',
+      '2000',
+      '--checkpoint-interval',
+      '100',
+      '--checkpoint-dir',
+      join(dir, 'chk'),
+      '--output',
+      join(dir, 'out'),
+    ],
+    io,
+  );
+  assert.equal(code, 0);
+  const jobId = /\b([0-9a-f]{32})\b/.exec(out)![1]!;
+  const jm = cluster.jobManagerMetricsAddress!;
+  await waitUntil(
+    async () => ofJob(await scrape(jm), 'eddy_job_last_checkpoint_duration_seconds', jobId).length === 1,
+    'a completed checkpoint',
+    20_000,
+  );
+  const samples = await scrape(jm);
+  assert.ok(ofJob(samples, 'eddy_job_last_checkpoint_size_bytes', jobId)[0]!.value > 0, 'state size');
+  assert.ok(ofJob(samples, 'eddy_job_checkpoints_completed', jobId)[0]!.value >= 1);
+  assert.equal(ofJob(samples, 'eddy_job_last_checkpoint_alignment_seconds', jobId).length, 1);
+  const stats = (await (
+    await fetch(`http://${cluster.restAddress}/v1/jobs/${jobId}/checkpoints`)
+  ).json()) as {
+    counts: { completed: number };
+    latest: { id: number; stateSize: number } | null;
+  };
+  assert.ok(
+    stats.counts.completed >= 1 && stats.latest !== null && stats.latest.stateSize > 0,
+    JSON.stringify(stats),
+  );
+  await cluster.rest.waitForJob(jobId as JobId);
 });

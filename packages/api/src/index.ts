@@ -28,7 +28,7 @@ export {
   type WatermarkOutput,
   type TimestampAssigner,
 } from './watermark.ts';
-export { StateDescriptors } from './state.ts';
+export { StateDescriptors, withTtl } from './state.ts';
 export type {
   AggregateFunction,
   ValueState,
@@ -42,6 +42,9 @@ export type {
   ReducingStateDescriptor,
   AggregatingStateDescriptor,
   StateDescriptor,
+  StateDescriptorOptions,
+  StateTtlConfig,
+  StateTtlOptions,
   KeyedStateStore,
 } from './state.ts';
 export { unwrapFunction } from './functions.ts';

@@ -1,6 +1,9 @@
 // Keyed state: descriptors declare state, a backend provides it scoped to the current key (and
 // namespace, e.g. a window). Access is synchronous: backends that keep state off the heap prefetch a
-// batch's keys before the batch runs (DESIGN.md section 6).
+// batch's keys before the batch runs (DESIGN.md section 6). Any keyed state may have a time-to-live
+// (Flink's StateTtlConfig): the backend stamps each value with its last update and treats values
+// older than the TTL as absent.
+import { EddyError } from '@eddy/common';
 
 /** Combines values of the same key incrementally: accumulator in, result out. */
 export interface AggregateFunction<IN, ACC, OUT> {
@@ -57,10 +60,42 @@ export interface AggregatingState<IN, OUT> {
   clear(): void;
 }
 
+/**
+ * Time-to-live of keyed state (Flink's StateTtlConfig), in processing time. Each value (each element
+ * of a list, each entry of a map) carries the time of its last update; once `ttlMs` has passed since,
+ * it is expired: it reads as absent, is removed when accessed, and is left out of snapshots. A
+ * snapshot keeps the timestamps, so expiry continues across a restore.
+ */
+export interface StateTtlConfig {
+  /** How long a value lives after its last update, in milliseconds (> 0). */
+  readonly ttlMs: number;
+  /** Which accesses restart the clock: creation and writes (default), or reads too. */
+  readonly updateType: 'on-create-and-write' | 'on-read-and-write';
+  /** Whether a read may still see an expired value that was not removed yet (once; it is removed then). */
+  readonly visibility: 'never-return-expired' | 'return-expired-if-not-cleaned-up';
+}
+
+/** A TTL as callers give it: `ttlMs`, and optionally the update type and visibility. */
+export interface StateTtlOptions {
+  readonly ttlMs: number;
+  /** Default 'on-create-and-write'. */
+  readonly updateType?: StateTtlConfig['updateType'];
+  /** Default 'never-return-expired'. */
+  readonly visibility?: StateTtlConfig['visibility'];
+}
+
+/** Optional settings of a state descriptor. */
+export interface StateDescriptorOptions {
+  /** Enables TTL for the state; without it values live until cleared. */
+  readonly ttl?: StateTtlOptions;
+}
+
 interface DescriptorBase<K extends string> {
   readonly kind: K;
   /** Unique per operator. */
   readonly name: string;
+  /** The state's time-to-live; absent when values never expire. */
+  readonly ttl?: StateTtlConfig;
 }
 
 /** Declares a ValueState. */
@@ -89,25 +124,68 @@ export type StateDescriptor =
   | ReducingStateDescriptor<unknown>
   | AggregatingStateDescriptor<unknown, unknown, unknown>;
 
+const UPDATE_TYPES: readonly StateTtlConfig['updateType'][] = ['on-create-and-write', 'on-read-and-write'];
+const VISIBILITIES: readonly StateTtlConfig['visibility'][] = [
+  'never-return-expired',
+  'return-expired-if-not-cleaned-up',
+];
+
+/** Checks a TTL and fills in the defaults; `name` is the state's, for the error message. */
+function resolveTtl(name: string, ttl: StateTtlOptions): StateTtlConfig {
+  const invalid = (what: string): EddyError =>
+    new EddyError('INVALID_STATE_TTL', `the TTL of state '${name}' is invalid: ${what}`, { domain: 'user' });
+  if (typeof ttl.ttlMs !== 'number' || !Number.isFinite(ttl.ttlMs) || ttl.ttlMs <= 0)
+    throw invalid(`ttlMs must be a positive number of milliseconds, got ${String(ttl.ttlMs)}`);
+  const updateType = ttl.updateType ?? 'on-create-and-write';
+  if (!UPDATE_TYPES.includes(updateType))
+    throw invalid(`updateType must be one of ${UPDATE_TYPES.join(', ')}, got ${String(updateType)}`);
+  const visibility = ttl.visibility ?? 'never-return-expired';
+  if (!VISIBILITIES.includes(visibility))
+    throw invalid(`visibility must be one of ${VISIBILITIES.join(', ')}, got ${String(visibility)}`);
+  return { ttlMs: ttl.ttlMs, updateType, visibility };
+}
+
+/** `base` with the options applied (the same object when there are none, as before TTL existed). */
+function withOptions<D extends StateDescriptor>(base: D, options: StateDescriptorOptions | undefined): D {
+  return options?.ttl === undefined ? base : withTtl(base, options.ttl);
+}
+
+/**
+ * A copy of `descriptor` whose state has time-to-live `ttl` (Flink's `enableTimeToLive`). The same
+ * as passing `{ ttl }` to a StateDescriptors constructor.
+ */
+export function withTtl<D extends StateDescriptor>(descriptor: D, ttl: StateTtlOptions): D {
+  return { ...descriptor, ttl: resolveTtl(descriptor.name, ttl) };
+}
+
 /** Descriptor constructors, as `new ValueStateDescriptor(...)` reads in Flink. */
 export const StateDescriptors = {
-  value<T>(name: string, defaultValue?: T): ValueStateDescriptor<T> {
-    return defaultValue === undefined ? { kind: 'value', name } : { kind: 'value', name, defaultValue };
+  value<T>(name: string, defaultValue?: T, options?: StateDescriptorOptions): ValueStateDescriptor<T> {
+    const d: ValueStateDescriptor<T> =
+      defaultValue === undefined ? { kind: 'value', name } : { kind: 'value', name, defaultValue };
+    return withOptions(d, options);
   },
-  list<T>(name: string): ListStateDescriptor<T> {
-    return { kind: 'list', name };
+  list<T>(name: string, options?: StateDescriptorOptions): ListStateDescriptor<T> {
+    return withOptions<ListStateDescriptor<T>>({ kind: 'list', name }, options);
   },
-  map<UK, UV>(name: string): MapStateDescriptor<UK, UV> {
-    return { kind: 'map', name };
+  map<UK, UV>(name: string, options?: StateDescriptorOptions): MapStateDescriptor<UK, UV> {
+    return withOptions<MapStateDescriptor<UK, UV>>({ kind: 'map', name }, options);
   },
-  reducing<T>(name: string, reduce: (a: T, b: T) => T): ReducingStateDescriptor<T> {
-    return { kind: 'reducing', name, reduce };
+  reducing<T>(
+    name: string,
+    reduce: (a: T, b: T) => T,
+    options?: StateDescriptorOptions,
+  ): ReducingStateDescriptor<T> {
+    const d: ReducingStateDescriptor<T> = { kind: 'reducing', name, reduce };
+    return withOptions(d, options);
   },
   aggregating<IN, ACC, OUT>(
     name: string,
     aggregate: AggregateFunction<IN, ACC, OUT>,
+    options?: StateDescriptorOptions,
   ): AggregatingStateDescriptor<IN, ACC, OUT> {
-    return { kind: 'aggregating', name, aggregate };
+    const d: AggregatingStateDescriptor<IN, ACC, OUT> = { kind: 'aggregating', name, aggregate };
+    return withOptions(d, options);
   },
 } as const;
 

@@ -17,6 +17,11 @@ export const MetricNames = {
   jobsRunning: 'eddy_jobmanager_jobs_running',
   taskManagersRegistered: 'eddy_jobmanager_taskmanagers_registered',
   slotsAvailable: 'eddy_jobmanager_slots_available',
+  lastCheckpointDuration: 'eddy_job_last_checkpoint_duration_seconds',
+  lastCheckpointSize: 'eddy_job_last_checkpoint_size_bytes',
+  lastCheckpointAlignment: 'eddy_job_last_checkpoint_alignment_seconds',
+  checkpointsCompleted: 'eddy_job_checkpoints_completed',
+  checkpointsFailed: 'eddy_job_checkpoints_failed',
 } as const;
 
 /** Labels of per-task series. */

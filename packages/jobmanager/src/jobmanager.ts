@@ -18,6 +18,7 @@ import {
   systemClock,
   type Configuration,
   type Logger,
+  type JobId,
 } from '@eddy/common';
 import { BlobServiceDefinition, GRPC_OPTIONS, JobManagerGatewayService, pb, type eddy } from '@eddy/network';
 import { BlobServer } from './blob-server.ts';
@@ -146,6 +147,53 @@ export async function startJobManager(options: JobManagerOptions): Promise<JobMa
     collect() {
       this.set(rm.slotCounts().available);
     },
+  });
+
+  // Checkpoint statistics per job, read from each JobMaster's history when Prometheus scrapes.
+  const checkpointGauge = (name: string, help: string, read: (jobId: JobId) => number | undefined): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['job_id', 'job_name'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const j of dispatcher.jobs()) {
+          const v = read(j.jobId);
+          if (v !== undefined) this.set({ job_id: j.jobId, job_name: j.name }, v);
+        }
+      },
+    });
+  };
+  const lastCompleted = (jobId: JobId) =>
+    dispatcher
+      .job(jobId)
+      .checkpointHistory()
+      .findLast((c) => c.status === 'completed');
+  checkpointGauge(MetricNames.lastCheckpointDuration, 'Duration of the last completed checkpoint.', (id) => {
+    const c = lastCompleted(id);
+    return c?.durationMs === undefined ? undefined : c.durationMs / 1000;
+  });
+  checkpointGauge(
+    MetricNames.lastCheckpointSize,
+    'State size of the last completed checkpoint.',
+    (id) => lastCompleted(id)?.stateSize,
+  );
+  checkpointGauge(
+    MetricNames.lastCheckpointAlignment,
+    'Longest barrier alignment of the last completed checkpoint.',
+    (id) => {
+      const c = lastCompleted(id);
+      return c === undefined ? undefined : c.alignmentMs / 1000;
+    },
+  );
+  checkpointGauge(MetricNames.checkpointsCompleted, 'Completed checkpoints in the recent history.', (id) => {
+    const h = dispatcher.job(id).checkpointHistory();
+    return h.length === 0 ? undefined : h.filter((c) => c.status === 'completed').length;
+  });
+  checkpointGauge(MetricNames.checkpointsFailed, 'Failed checkpoints in the recent history.', (id) => {
+    const h = dispatcher.job(id).checkpointHistory();
+    return h.length === 0 ? undefined : h.filter((c) => c.status === 'failed').length;
   });
 
   const grpcServer = new grpc.Server(GRPC_OPTIONS);

@@ -7,9 +7,31 @@ import type { KeyedStateSnapshot } from '@eddy/state';
 /** A timer in a snapshot: [timer service index, domain, time, key, key group, namespace]. */
 export type TimerSnapshotEntry = readonly [number, 'event' | 'processing', number, unknown, number, unknown];
 
+/**
+ * The incremental part of a keyed snapshot (LevelDB backend): `keyed` then holds only the key groups
+ * that changed since the baseline, and these fields say what the rest is. The baseline is the last
+ * checkpoint that completed with an incremental snapshot of this operator.
+ */
+export interface IncrementalKeyedState {
+  /** The completed checkpoint whose key-group objects `unchanged` refers to; 0 for none (all in `keyed`). */
+  readonly baseCheckpointId: number;
+  /** Key groups whose content equals the baseline's. */
+  readonly unchanged: readonly number[];
+  /** The SHA-256 (hex) of every key group that holds state, changed or not. */
+  readonly digests: ReadonlyMap<number, string>;
+  /**
+   * Called by whoever uploads the snapshot once every key group of it is a shared object of the
+   * checkpoint: when the checkpoint then completes, this snapshot becomes the operator's baseline.
+   * Never called for savepoints, whose objects later checkpoints cannot reference.
+   */
+  readonly becomeBaselineOnCompletion: () => void;
+}
+
 /** One operator subtask's state at a checkpoint. */
 export interface OperatorSnapshot {
   readonly keyed?: KeyedStateSnapshot;
+  /** Present when `keyed` is incremental (see IncrementalKeyedState). */
+  readonly incremental?: IncrementalKeyedState;
   readonly timers?: readonly TimerSnapshotEntry[];
   /** Operator list state by name: split (round-robin on restore) or union (everyone gets all). */
   readonly operatorState?: Readonly<
@@ -19,6 +41,8 @@ export interface OperatorSnapshot {
   readonly reader?: unknown;
   /** A sink writer's state (e.g. its pre-committed transaction). */
   readonly writer?: unknown;
+  /** Broadcast state by name (the same on every subtask). */
+  readonly broadcast?: Readonly<Record<string, readonly (readonly [unknown, unknown])[]>>;
 }
 
 /** What an operator subtask restores from. */
@@ -34,6 +58,8 @@ export interface OperatorRestore {
   readonly readerState: unknown;
   readonly writerStates: readonly unknown[];
   readonly writerState: unknown;
+  /** Broadcast state: every subtask had the same, any old subtask's copy serves. */
+  readonly broadcast: Readonly<Record<string, readonly (readonly [unknown, unknown])[]>> | undefined;
 }
 
 /**
@@ -78,5 +104,6 @@ export function assignRestore(
     readerState: sameParallelism ? snapshots[index]?.reader : undefined,
     writerStates: snapshots.map((s) => s?.writer),
     writerState: sameParallelism ? snapshots[index]?.writer : undefined,
+    broadcast: snapshots.find((s) => s?.broadcast !== undefined)?.broadcast,
   };
 }

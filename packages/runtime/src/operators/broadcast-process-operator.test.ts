@@ -150,3 +150,28 @@ test('keyed: keyed state and timers on the event side, applyToKeyedState on the 
   await h.processWatermark(10);
   assert.deepEqual(h.extractOutputValues(), ['b@4=0 (2 rules)', 'b@5=0 (2 rules)']);
 });
+
+test('broadcast state is checkpointed and every subtask restores it, at another parallelism', async () => {
+  const fn: BroadcastProcessFunction<Reading, Rule, string> = {
+    processElement(r, ctx, out) {
+      const max = ctx.getBroadcastState(THRESHOLDS).get(r.sensor);
+      if (max !== undefined && r.value > max) out.collect(`${r.sensor} ${r.value} > ${max}`);
+    },
+    processBroadcastElement(rule, ctx) {
+      ctx.getBroadcastState(THRESHOLDS).put(rule.sensor, rule.max);
+    },
+  };
+  const h = await OperatorTestHarness.forBroadcastProcessFunction(fn, DESCRIPTORS);
+  await h.processElement2({ sensor: 't1', max: 40 }, 1);
+  const snapshot = await h.snapshot(7);
+  await h.processElement2({ sensor: 't1', max: 1000 }, 2); // after the checkpoint: not in it
+  for (const subtask of [0, 1, 2]) {
+    const restored = await OperatorTestHarness.forBroadcastProcessFunction(fn, DESCRIPTORS, {
+      restoreFrom: [snapshot],
+      parallelism: 3,
+      subtaskIndex: subtask,
+    });
+    await restored.processElement({ sensor: 't1', value: 50 }, 3);
+    assert.deepEqual(restored.extractOutputValues(), ['t1 50 > 40'], `subtask ${subtask}`);
+  }
+});

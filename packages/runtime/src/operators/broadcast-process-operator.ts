@@ -21,6 +21,7 @@ import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-o
 import { HeapBroadcastState } from './broadcast-state.ts';
 import { TimestampedCollector } from './co-map-operators.ts';
 import { timersNeedKeys, UserTimerService, type TimerServiceOwner } from './co-process-operator.ts';
+import type { OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
 type AnyBroadcastFunction = KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>;
@@ -110,6 +111,8 @@ export class BroadcastProcessOperator extends AbstractStreamOperator implements 
 
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
+    for (const [name, entries] of Object.entries(this.restored?.broadcast ?? {}))
+      this.#states.get(name)?.putAll(entries);
     this.#readOnlyCtx = new ReadOnlyContext(this, ctx.runtime, this.collector);
     this.#broadcastCtx = new BroadcastContext(this, ctx.runtime, this.collector);
     if (this.keyedBackend !== undefined) {
@@ -119,6 +122,15 @@ export class BroadcastProcessOperator extends AbstractStreamOperator implements 
       });
     }
     await this.openUserFunction(this.#fn, ctx.runtime);
+  }
+
+  /** Keyed state and timers as every operator, plus the broadcast state. */
+  override snapshotState(checkpointId: number): OperatorSnapshot | Promise<OperatorSnapshot> {
+    const broadcast: Record<string, [unknown, unknown][]> = {};
+    for (const [name, s] of this.#states)
+      broadcast[name] = [...s.immutableEntries()].map(([k, v]) => [k, structuredClone(v)]);
+    const base = super.snapshotState(checkpointId);
+    return base instanceof Promise ? base.then((b) => ({ ...b, broadcast })) : { ...base, broadcast };
   }
 
   /** @internal The broadcast state of `descriptor`; a user error naming the declared ones otherwise. */

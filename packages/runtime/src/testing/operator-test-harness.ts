@@ -23,6 +23,7 @@ import type {
 import { userError } from '@eddy/common';
 import { HeapKeyedStateBackend, keyGroupRangeForSubtask } from '@eddy/state';
 import { TaskMailbox } from '../mailbox.ts';
+import { assignRestore, type OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 import { ProcessOperator } from '../operators/basic-operators.ts';
 import { CoProcessOperator } from '../operators/co-process-operator.ts';
 import { BroadcastProcessOperator } from '../operators/broadcast-process-operator.ts';
@@ -45,6 +46,11 @@ export interface HarnessOptions {
   readonly subtaskIndex?: number;
   /** Processing time at start (ms). */
   readonly processingTime?: number;
+  /**
+   * Restore from snapshots this or another harness took (`snapshot()`), as after a failure: keyed
+   * state, timers, operator and broadcast state redistributed to this subtask.
+   */
+  readonly restoreFrom?: readonly OperatorSnapshot[];
 }
 
 /** Records everything emitted. */
@@ -210,6 +216,17 @@ export class OperatorTestHarness {
 
   /** Opens the operator (the static constructors do this). */
   async open(): Promise<void> {
+    const restore =
+      this.#options.restoreFrom === undefined
+        ? undefined
+        : assignRestore(
+            this.#options.restoreFrom,
+            this.#options.subtaskIndex ?? 0,
+            this.#options.parallelism ?? 1,
+            this.keyedBackend?.keyGroupRange,
+          );
+    if (restore !== undefined && this.keyedBackend !== undefined)
+      await this.keyedBackend.restore(restore.keyed);
     const o = this.#options;
     const backend = this.keyedBackend;
     const state = <S>(d: StateDescriptor): S => {
@@ -239,6 +256,7 @@ export class OperatorTestHarness {
       mailbox: this.#mailbox,
       keyedBackend: backend,
       keySelectors: o.keySelectors ?? [],
+      restore,
     });
   }
 
@@ -290,6 +308,11 @@ export class OperatorTestHarness {
   getSideOutput<X>(tag: OutputTag<X>): { value: X; timestamp: number | undefined }[] {
     return (this.#output.sides.get(tag.id) ?? []) as { value: X; timestamp: number | undefined }[];
   }
+  /** Takes a checkpoint of the operator, as at barrier `checkpointId`. */
+  async snapshot(checkpointId = 1): Promise<OperatorSnapshot> {
+    return this.operator.snapshotState(checkpointId);
+  }
+
   /** Forgets what was emitted so far. */
   clearOutput(): void {
     this.#output.elements.length = 0;
