@@ -9,6 +9,7 @@ import {
   discardCheckpoint,
   findLatestCompletedCheckpoint,
   savepointLocation,
+  sharedStateDirectory,
   writeCheckpointMetadata,
   type CheckpointMetadata,
   type CheckpointStorage,
@@ -18,7 +19,7 @@ import {
 } from '@eddy/checkpoint';
 import type { CheckpointConfig } from '@eddy/api';
 import { EddyError, type Clock, type JobId, type Logger } from '@eddy/common';
-import type { RestoreDeployment } from '@eddy/runtime';
+import type { RestoreDeployment, SubtaskStateReference } from '@eddy/runtime';
 
 /** A completed checkpoint or savepoint, where it lives. */
 export interface CompletedCheckpoint {
@@ -64,14 +65,30 @@ export interface CheckpointShellContext {
   readonly restoredCheckpointId?: number | undefined;
 }
 
-/** Turns a completed checkpoint into what a redeployed subtask restores from. */
+/**
+ * Turns a completed checkpoint into what a redeployed subtask restores from: per old subtask its own
+ * object and the shared objects (incremental key groups under `<jobId>/shared/`) it references.
+ */
 export function restoreDeployment(c: CompletedCheckpoint): RestoreDeployment {
-  const operators: Record<string, RestoreDeployment['operators'][string][number][]> = {};
+  const operators: Record<string, (SubtaskStateReference | null)[]> = {};
+  let anyShared = false;
   for (const op of c.metadata.operators) {
-    const refs: RestoreDeployment['operators'][string][number][] = [];
+    const refs: (SubtaskStateReference | null)[] = [];
     for (const s of op.subtasks) {
-      const o = s.objects[0];
-      refs[s.subtask] = o === undefined ? null : { path: o.path, size: o.size, sha256: o.sha256 };
+      const own = s.objects.find((o) => o.shared !== true);
+      const shared = s.objects
+        .filter((o) => o.shared === true)
+        .map((o) => ({ path: o.path, size: o.size, sha256: o.sha256 }));
+      anyShared ||= shared.length > 0;
+      refs[s.subtask] =
+        own === undefined
+          ? null
+          : {
+              path: own.path,
+              size: own.size,
+              sha256: own.sha256,
+              ...(shared.length === 0 ? {} : { shared }),
+            };
     }
     operators[op.operatorUid] = Array.from(refs, (r) => r ?? null);
   }
@@ -80,6 +97,8 @@ export function restoreDeployment(c: CompletedCheckpoint): RestoreDeployment {
     directory: c.directory,
     checkpointId: c.metadata.checkpointId,
     operators,
+    // Shared objects live beside the job's checkpoints; a savepoint never has any.
+    ...(anyShared && c.directory !== '' ? { sharedDirectory: sharedStateDirectory(c.metadata.jobId) } : {}),
   };
 }
 

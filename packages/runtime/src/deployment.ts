@@ -62,7 +62,17 @@ export interface RestoreDeployment {
   readonly directory: string;
   readonly checkpointId: number;
   /** Per operator uid: the state object of every old subtask, indexed by old subtask. */
-  readonly operators: Readonly<Record<string, readonly (StateObjectReference | null)[]>>;
+  readonly operators: Readonly<Record<string, readonly (SubtaskStateReference | null)[]>>;
+  /**
+   * The directory of shared objects (incremental checkpoints) within the storage, ending in '/';
+   * absent for savepoints, which are self-contained.
+   */
+  readonly sharedDirectory?: string;
+}
+
+/** An old subtask's own state object, plus the shared objects (relative to `sharedDirectory`) it references. */
+export interface SubtaskStateReference extends StateObjectReference {
+  readonly shared?: readonly StateObjectReference[];
 }
 
 /** Everything a TaskManager needs to run one subtask of one execution attempt. */

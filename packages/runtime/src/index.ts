@@ -7,6 +7,7 @@ export type {
   JobSubmission,
   TaskDeploymentDescriptor,
   StateObjectReference,
+  SubtaskStateReference,
   CheckpointingDeployment,
   RestoreDeployment,
 } from './deployment.ts';
@@ -56,10 +57,18 @@ export { HeapBroadcastState } from './operators/broadcast-state.ts';
 export { IntervalJoinOperator } from './operators/interval-join-operator.ts';
 export {
   assignRestore,
+  type IncrementalKeyedState,
   type OperatorSnapshot,
   type OperatorRestore,
   type TimerSnapshotEntry,
 } from './checkpointing/operator-snapshot.ts';
 export { BarrierAligner, type AlignerAction } from './checkpointing/barrier-aligner.ts';
 export type { TaskCheckpointing, CheckpointOptions } from './stream-task.ts';
-export { encodeOperatorSnapshot, decodeOperatorSnapshot } from './checkpointing/snapshot-codec.ts';
+export {
+  encodeOperatorSnapshot,
+  decodeOperatorSnapshot,
+  decodeOperatorSnapshotObject,
+  encodeKeyGroupObject,
+  decodeKeyGroupObject,
+  type KeyGroupReference,
+} from './checkpointing/snapshot-codec.ts';

@@ -23,7 +23,9 @@ export interface InternalKvState {
 /**
  * One state entry in canonical form: [state name, key, namespace, value]. Values by state kind:
  * value -> the value; list -> array; map -> array of [mapKey, mapValue]; reducing -> the reduced
- * value; aggregating -> the accumulator.
+ * value; aggregating -> the accumulator. A state with TTL (StateMeta `ttl: true`) keeps each value's
+ * last-update time (ms) beside it: value, reducing, aggregating -> [value, ts]; list -> array of
+ * [element, ts]; map -> array of [mapKey, mapValue, ts].
  */
 export type StateEntry = readonly [string, unknown, unknown, unknown];
 
@@ -33,13 +35,30 @@ export interface KeyGroupSnapshot {
   readonly entries: readonly StateEntry[];
 }
 
+/** How a snapshot declares a state: its kind, or for a state with TTL, its kind and `ttl: true`. */
+export type StateMeta = StateDescriptor['kind'] | { readonly kind: StateDescriptor['kind']; readonly ttl: true };
+
+/** The declaration of a state in a snapshot (a state without one reads as value state). */
+export function stateMeta(kind: StateDescriptor['kind'], ttl: boolean): StateMeta {
+  return ttl ? { kind, ttl: true } : kind;
+}
+
+/** The kind and TTL flag of a snapshot's state declaration. */
+export function parseStateMeta(meta: StateMeta | undefined): {
+  kind: StateDescriptor['kind'];
+  ttl: boolean;
+} {
+  if (meta === undefined) return { kind: 'value', ttl: false };
+  return typeof meta === 'string' ? { kind: meta, ttl: false } : { kind: meta.kind, ttl: meta.ttl };
+}
+
 /** Keyed state of one backend, as taken at a checkpoint. */
 export interface KeyedStateSnapshot {
   readonly maxParallelism: number;
   /** Only key groups that hold state. */
   readonly keyGroups: readonly KeyGroupSnapshot[];
-  /** State kinds by name, so a restore can check declarations. */
-  readonly states: Readonly<Record<string, StateDescriptor['kind']>>;
+  /** State declarations by name, so a restore can check them and read the entries. */
+  readonly states: Readonly<Record<string, StateMeta>>;
 }
 
 /** A (key, namespace) whose state an operator is about to use. */

@@ -11,12 +11,14 @@ import {
 } from '@eddy/api';
 import { DefaultOperatorStateStore } from '../checkpointing/operator-state-store.ts';
 import type {
+  IncrementalKeyedState,
   OperatorRestore,
   OperatorSnapshot,
   TimerSnapshotEntry,
 } from '../checkpointing/operator-snapshot.ts';
 import { EddyError } from '@eddy/common';
-import type { KeyedStateBackend } from '@eddy/state';
+import type { IncrementalKeyedStateSnapshot, KeyGroupDigests, KeyedStateBackend } from '@eddy/state';
+
 import { InternalTimerService, type Triggerable } from '../timers/internal-timer-service.ts';
 import type { ProcessingTimeService } from '../timers/processing-time-service.ts';
 import type { TaskMailbox } from '../mailbox.ts';
@@ -27,6 +29,11 @@ import {
   type StreamOperator,
   type Timestamps,
 } from './stream-operator.ts';
+
+/** What a keyed state backend that snapshots incrementally (LevelDB) adds to the contract. */
+interface IncrementalSnapshotting {
+  snapshotIncremental(previous?: KeyGroupDigests): Promise<IncrementalKeyedStateSnapshot>;
+}
 
 /**
  * Collects records one at a time (what user functions do) and emits them as a batch. Timestamps are
@@ -100,6 +107,10 @@ export abstract class AbstractStreamOperator implements StreamOperator {
   /** The user function whose checkpoint hooks this operator calls (set by subclasses). */
   protected checkpointedFunction: unknown;
   readonly #timerServices: InternalTimerService[] = [];
+  /** The incremental baseline: the last completed checkpoint whose key groups are shared objects. */
+  #incrementalBase: { checkpointId: number; digests: KeyGroupDigests } | undefined;
+  /** Uploaded incremental snapshots by checkpoint id, waiting for their checkpoint to complete. */
+  readonly #incrementalPending = new Map<number, KeyGroupDigests>();
 
   open(ctx: OperatorContext): void | Promise<void> {
     this.setup(ctx);
@@ -132,7 +143,11 @@ export abstract class AbstractStreamOperator implements StreamOperator {
     if (typeof open === 'function') await open.call(fn, runtime);
   }
 
-  /** Keyed state, timers and operator state; the user function snapshots its own first. */
+  /**
+   * Keyed state, timers and operator state; the user function snapshots its own first. A backend
+   * that can snapshot incrementally (LevelDB) returns only the key groups changed since the
+   * baseline, the last completed checkpoint whose snapshot was uploaded as shared key-group objects.
+   */
   snapshotState(checkpointId: number): OperatorSnapshot | Promise<OperatorSnapshot> {
     const fn = this.checkpointedFunction;
     if (isCheckpointedFunction(fn)) fn.snapshotState({ checkpointId });
@@ -143,16 +158,46 @@ export abstract class AbstractStreamOperator implements StreamOperator {
       for (const t of processingTime) timers.push([i, 'processing', t.time, t.key, t.keyGroup, t.namespace]);
     });
     const operatorState = this.operatorStateStore.snapshot();
-    const build = (keyed: OperatorSnapshot['keyed']): OperatorSnapshot => ({
+    const build = (
+      keyed: OperatorSnapshot['keyed'],
+      incremental?: IncrementalKeyedState,
+    ): OperatorSnapshot => ({
       ...(keyed === undefined ? {} : { keyed }),
+      ...(incremental === undefined ? {} : { incremental }),
       ...(timers.length === 0 ? {} : { timers }),
       ...(operatorState === undefined ? {} : { operatorState }),
     });
-    const keyed = this.keyedBackend?.snapshot();
-    return keyed instanceof Promise ? keyed.then(build) : build(keyed);
+    const backend = this.keyedBackend as (KeyedStateBackend & Partial<IncrementalSnapshotting>) | undefined;
+    if (backend?.snapshotIncremental !== undefined) {
+      // Both the backend's capture and the baseline are taken now, at the barrier.
+      const base = this.#incrementalBase;
+      return backend.snapshotIncremental(base?.digests).then((r) =>
+        build(r.snapshot, {
+          baseCheckpointId: base?.checkpointId ?? 0,
+          unchanged: r.unchanged,
+          digests: r.keyGroups,
+          becomeBaselineOnCompletion: () => {
+            this.#incrementalPending.set(checkpointId, { keyGroups: r.keyGroups });
+            // Checkpoints that never complete (declined, aborted) must not pile up.
+            if (this.#incrementalPending.size > 16)
+              this.#incrementalPending.delete(this.#incrementalPending.keys().next().value!);
+          },
+        }),
+      );
+    }
+    const keyed = backend?.snapshot();
+    return keyed instanceof Promise ? keyed.then((k) => build(k)) : build(keyed);
   }
 
   notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    // The baseline advances only on completion: a checkpoint that was taken but then failed must
+    // never be referenced by the next one.
+    const digests = this.#incrementalPending.get(checkpointId);
+    if (digests !== undefined) {
+      this.#incrementalBase = { checkpointId, digests };
+      for (const id of [...this.#incrementalPending.keys()])
+        if (id <= checkpointId) this.#incrementalPending.delete(id);
+    }
     const fn = this.checkpointedFunction;
     if (isCheckpointListener(fn)) return fn.notifyCheckpointComplete(checkpointId);
   }

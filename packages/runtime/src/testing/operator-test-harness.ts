@@ -226,7 +226,7 @@ export class OperatorTestHarness {
             this.keyedBackend?.keyGroupRange,
           );
     if (restore !== undefined && this.keyedBackend !== undefined)
-      await this.keyedBackend.restore(restore.keyed);
+      this.keyedBackend.restore(restore.keyed);
     const o = this.#options;
     const backend = this.keyedBackend;
     const state = <S>(d: StateDescriptor): S => {
