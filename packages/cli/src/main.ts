@@ -249,7 +249,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           })
           .option('drain', {
             type: 'boolean',
-            describe: 'Emit MAX_WATERMARK before stopping (not supported yet: the JobManager refuses it)',
+            describe:
+              'Drain: sources emit MAX_WATERMARK (every event-time window and timer fires) before the savepoint and stop after it; the job finishes instead of being canceled',
             default: false,
           })
           .option('jobmanager', restOption)

@@ -8,8 +8,11 @@ import {
   checkpointLocation,
   discardCheckpoint,
   findLatestCompletedCheckpoint,
+  jobDirectory,
+  objectHandlesOf,
   savepointLocation,
   sharedStateDirectory,
+  SHARED_DIRECTORY_NAME,
   writeCheckpointMetadata,
   type CheckpointMetadata,
   type CheckpointStorage,
@@ -35,7 +38,13 @@ export interface CheckpointStats {
   status: 'in-progress' | 'completed' | 'failed';
   readonly triggerTime: number;
   durationMs?: number;
+  /** The size of every object the checkpoint references (shared ones included). */
   stateSize?: number;
+  /**
+   * What this checkpoint uploaded: its own objects plus the shared objects the previous completed
+   * checkpoint did not reference (Flink's "checkpointed data size"); equals stateSize when full.
+   */
+  checkpointedSize?: number;
   alignmentMs: number;
   failure?: string;
   path?: string;
@@ -55,6 +64,7 @@ export interface CheckpointShellContext {
     timestamp: number,
     kind: 'checkpoint' | 'savepoint',
     target?: string,
+    drain?: boolean,
   ): void;
   notifyComplete(task: string, checkpointId: number): void;
   failJob(message: string): void;
@@ -110,11 +120,23 @@ export class CheckpointCoordinatorShell {
   #latest: CompletedCheckpoint | undefined;
   readonly #history: CheckpointStats[] = [];
   readonly #alignment = new Map<number, number>();
+  /** Savepoint targets whose trigger asks sources to drain (stop with drain). */
+  readonly #drains = new Set<string>();
   readonly #savepointWaiters = new Map<
     string,
     { resolve: (path: string) => void; reject: (e: EddyError) => void }
   >();
   #closed = false;
+  /** Shared paths (job-relative) of the latest completed checkpoint, for checkpointedSize. */
+  #lastShared = new Set<string>();
+  /**
+   * Shared objects the coordinator released, by job-relative path -> the id of the latest completed
+   * checkpoint when they were released. Deleting them waits for one more checkpoint to complete:
+   * a task that has not yet heard that its baseline was subsumed may still ack a reference to one
+   * (its ack re-registers the path and takes it off this list).
+   */
+  readonly #deferredSharedDeletes = new Map<string, number>();
+  #lastCompletedId = 0;
 
   constructor(ctx: CheckpointShellContext) {
     this.#ctx = ctx;
@@ -202,10 +224,15 @@ export class CheckpointCoordinatorShell {
     this.#handle({ type: 'tasks-running', time: this.#ctx.clock.now(), plan });
   }
   tasksStopped(message: string): void {
+    // Restored tasks upload everything again in their first checkpoint.
+    this.#lastShared = new Set();
     this.#handle({ type: 'tasks-stopped', time: this.#ctx.clock.now(), message });
   }
   ack(task: string, checkpointId: number, states: OperatorSubtaskStateHandles[], alignmentMs: number): void {
     this.#alignment.set(checkpointId, Math.max(this.#alignment.get(checkpointId) ?? 0, alignmentMs));
+    for (const st of states)
+      for (const o of st.objects)
+        if (o.shared === true) this.#deferredSharedDeletes.delete(`${SHARED_DIRECTORY_NAME}/${o.path}`);
     this.#handle({ type: 'ack', time: this.#ctx.clock.now(), checkpointId, task, states });
   }
   decline(task: string, checkpointId: number, message: string): void {
@@ -213,9 +240,10 @@ export class CheckpointCoordinatorShell {
   }
 
   /** Triggers a savepoint to `target`; resolves with its location once complete. */
-  triggerSavepoint(target: string): Promise<string> {
+  triggerSavepoint(target: string, drain = false): Promise<string> {
     return new Promise((resolve, reject) => {
       this.#savepointWaiters.set(target, { resolve, reject });
+      if (drain) this.#drains.add(target);
       this.#handle({ type: 'trigger-savepoint', time: this.#ctx.clock.now(), target });
     });
   }
@@ -260,7 +288,11 @@ export class CheckpointCoordinatorShell {
           alignmentMs: 0,
         });
         if (this.#history.length > 100) this.#history.shift();
-        for (const t of a.tasks) this.#ctx.trigger(t, a.checkpointId, a.timestamp, a.kind, a.target);
+        for (const t of a.tasks) {
+          const drain = a.target !== undefined && this.#drains.has(a.target);
+          this.#ctx.trigger(t, a.checkpointId, a.timestamp, a.kind, a.target, drain);
+        }
+        if (a.target !== undefined) this.#drains.delete(a.target);
         return;
       case 'write-metadata': {
         const location =
@@ -294,10 +326,23 @@ export class CheckpointCoordinatorShell {
         // A savepoint is a valid restore point too: the newest of either wins.
         this.#latest = completed;
         const s = this.#stats(a.checkpointId);
+        let checkpointedSize = 0;
+        const shared = new Set<string>();
+        for (const { handle } of objectHandlesOf(a.metadata)) {
+          const path = `${SHARED_DIRECTORY_NAME}/${handle.path}`;
+          if (handle.shared === true) shared.add(path);
+          if (handle.shared !== true || !this.#lastShared.has(path)) checkpointedSize += handle.size;
+        }
+        if (!savepoint) {
+          this.#lastShared = shared;
+          this.#lastCompletedId = a.checkpointId;
+          this.#deleteDeferred(a.checkpointId);
+        }
         if (s !== undefined) {
           s.status = 'completed';
           s.durationMs = a.durationMs;
           s.stateSize = a.stateSize;
+          s.checkpointedSize = checkpointedSize;
           s.alignmentMs = this.#alignment.get(a.checkpointId) ?? 0;
           s.path = `${completed.storageUri}/${completed.directory}`;
         }
@@ -368,13 +413,37 @@ export class CheckpointCoordinatorShell {
   }
 
   #discard(discard: Parameters<typeof discardCheckpoint>[2]): void {
-    discardCheckpoint(this.#ctx.storage(this.#ctx.storageUri), this.#ctx.jobId, discard).catch(
-      (err: unknown) =>
-        this.#ctx.logger.warn(
-          { err: (err as Error).message, checkpointId: discard.checkpointId },
-          'could not delete a discarded checkpoint',
-        ),
+    const prefix = `${SHARED_DIRECTORY_NAME}/`;
+    for (const p of discard.objects)
+      if (p.startsWith(prefix)) this.#deferredSharedDeletes.set(p, this.#lastCompletedId);
+    const own = { ...discard, objects: discard.objects.filter((p) => !p.startsWith(prefix)) };
+    discardCheckpoint(this.#ctx.storage(this.#ctx.storageUri), this.#ctx.jobId, own).catch((err: unknown) =>
+      this.#ctx.logger.warn(
+        { err: (err as Error).message, checkpointId: discard.checkpointId },
+        'could not delete a discarded checkpoint',
+      ),
     );
+  }
+
+  /** Deletes the shared objects released before checkpoint `completedId` completed and not referenced since. */
+  #deleteDeferred(completedId: number): void {
+    const paths: string[] = [];
+    for (const [p, at] of this.#deferredSharedDeletes) {
+      if (at < completedId) {
+        paths.push(jobDirectory(this.#ctx.jobId) + p);
+        this.#deferredSharedDeletes.delete(p);
+      }
+    }
+    if (paths.length === 0) return;
+    this.#ctx
+      .storage(this.#ctx.storageUri)
+      .delete(paths)
+      .catch((err: unknown) =>
+        this.#ctx.logger.warn(
+          { err: (err as Error).message, objects: paths.length },
+          'could not delete shared objects',
+        ),
+      );
   }
 
   /** Stops timers; pending savepoints fail. Idempotent. */

@@ -207,8 +207,8 @@ export class JobMaster {
             clock: ctx.clock,
             logger: this.#log,
             storage: (uri) => ctx.checkpointStorage(uri),
-            trigger: (task, id, timestamp, kind, target) =>
-              this.#sendTrigger(task, id, timestamp, kind, target),
+            trigger: (task, id, timestamp, kind, target, drain) =>
+              this.#sendTrigger(task, id, timestamp, kind, target, drain),
             notifyComplete: (task, id) => this.#sendNotify(task, id),
             failJob: (message) =>
               this.#handleFailure(
@@ -233,7 +233,7 @@ export class JobMaster {
   }
 
   /** Triggers a savepoint into `target`; resolves with its URI. */
-  triggerSavepoint(target: string): Promise<string> {
+  triggerSavepoint(target: string, drain = false): Promise<string> {
     if (this.#checkpoints === undefined) {
       return Promise.reject(
         new EddyError(
@@ -257,14 +257,18 @@ export class JobMaster {
         ),
       );
     }
-    return this.#checkpoints.triggerSavepoint(target);
+    return this.#checkpoints.triggerSavepoint(target, drain);
   }
 
-  /** Stops the job with a savepoint: the savepoint completes, then the job is canceled. */
-  async stopWithSavepoint(target: string): Promise<string> {
-    const path = await this.triggerSavepoint(target);
+  /**
+   * Stops the job with a savepoint. Without drain the job is canceled once the savepoint completes;
+   * with drain its sources end event time before the savepoint and stop after it, so the job
+   * finishes on its own.
+   */
+  async stopWithSavepoint(target: string, drain = false): Promise<string> {
+    const path = await this.triggerSavepoint(target, drain);
     // The job may have finished meanwhile: then there is nothing left to stop.
-    if (!isTerminal(this.#state)) this.cancel();
+    if (!drain && !isTerminal(this.#state)) this.cancel();
     return path;
   }
 
@@ -308,6 +312,7 @@ export class JobMaster {
     timestamp: number,
     kind: 'checkpoint' | 'savepoint',
     target?: string,
+    drain?: boolean,
   ): void {
     const exec = this.#executions.get(task as ExecutionId);
     const gateway = exec === undefined ? undefined : this.#ctx.gateway(exec.location.taskManagerId);
@@ -323,6 +328,7 @@ export class JobMaster {
           timestamp,
           kind,
           target: target ?? '',
+          drain: drain === true,
           leaderEpoch: this.#ctx.leaderEpoch,
         }),
         this.#ctx.rpcTimeoutMs,

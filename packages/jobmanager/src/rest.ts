@@ -199,6 +199,8 @@ function parseSubmitBody(body: unknown): SubmitBody {
 
 interface SavepointBody {
   readonly targetDirectory: string | undefined;
+  /** Stop with drain: end event time before the savepoint and let the job finish. */
+  readonly drain: boolean;
 }
 
 function parseSavepointBody(body: unknown, kind: SavepointRequestKind): SavepointBody {
@@ -215,17 +217,10 @@ function parseSavepointBody(body: unknown, kind: SavepointRequestKind): Savepoin
   if (kind === 'stop') {
     const drain = b['drain'] ?? false;
     if (typeof drain !== 'boolean') problems.push('drain must be a boolean');
-    else if (drain) {
-      throw badRequest(
-        'DRAIN_NOT_SUPPORTED',
-        'stop with drain (eddy stop --drain) is not supported yet: stop without drain; the job is ' +
-          'canceled after its savepoint, and a job restored from it continues where it stopped',
-      );
-    }
   }
   if (problems.length > 0)
     throw new InvalidRequestError('INVALID_REQUEST', `invalid ${what} request`, problems);
-  return { targetDirectory: target as string | undefined };
+  return { targetDirectory: target as string | undefined, drain: b['drain'] === true };
 }
 
 /**
@@ -361,10 +356,12 @@ function routes(ctx: RestContext): Route[] {
       const target = await savepointTarget(job, body.targetDirectory, dispatcher, savepoints);
       const result =
         kind === 'stop'
-          ? job.triggerSavepoint(target).then((location) => {
-              cancelUnlessEnded(job);
-              return location;
-            })
+          ? body.drain
+            ? job.stopWithSavepoint(target, true)
+            : job.triggerSavepoint(target).then((location) => {
+                cancelUnlessEnded(job);
+                return location;
+              })
           : job.triggerSavepoint(target);
       // A trigger the job refuses at once (not running, no checkpointing, another savepoint
       // pending) is the caller's error now, not a request that fails later.

@@ -71,6 +71,11 @@ export interface TaskCheckpointing {
 export interface CheckpointOptions {
   readonly kind: 'checkpoint' | 'savepoint';
   readonly target?: string;
+  /**
+   * Stop with drain (savepoints only): a source first emits the +infinity watermark, so every
+   * event-time timer and window fires before the snapshot, and stops reading after the barrier.
+   */
+  readonly drain?: boolean;
 }
 
 /** The barrier of checkpoint `id`, in-band in its own frame. */
@@ -113,6 +118,12 @@ export class StreamTask {
   }
 
   #chain: OperatorChain | undefined;
+  /**
+   * Set by a stop-with-drain savepoint: the source reads no further, and finishes once that
+   * savepoint completes (finishing earlier would abort it: every task must still acknowledge).
+   */
+  #drainCheckpoint: number | undefined;
+  #drainCompleted = false;
   #reader: SourceReader<unknown> | undefined;
   #running = false;
 
@@ -142,7 +153,15 @@ export class StreamTask {
           );
           return undefined;
         }
-        return this.#performCheckpoint(chain, id, timestamp, options, 0, this.#reader);
+        if (options.drain !== true)
+          return this.#performCheckpoint(chain, id, timestamp, options, 0, this.#reader);
+        const reader = this.#reader;
+        return (async () => {
+          const w = chain.input.emitWatermark(MAX_WATERMARK);
+          if (w !== undefined) await w;
+          await this.#performCheckpoint(chain, id, timestamp, options, 0, reader);
+          this.#drainCheckpoint = id;
+        })();
       },
     });
   }
@@ -151,7 +170,10 @@ export class StreamTask {
   notifyCheckpointComplete(id: number): void {
     this.mailbox.put({
       description: `checkpoint ${id} complete`,
-      run: () => this.#chain?.notifyCheckpointComplete(id),
+      run: () => {
+        if (this.#drainCheckpoint !== undefined && id >= this.#drainCheckpoint) this.#drainCompleted = true;
+        return this.#chain?.notifyCheckpointComplete(id);
+      },
     });
   }
 
@@ -328,6 +350,11 @@ export class StreamTask {
         await this.#awaitOutputs();
         if (this.canceled) return;
         const t0 = performance.now();
+        if (this.#drainCheckpoint !== undefined) {
+          if (this.#drainCompleted) return;
+          await Promise.race([this.mailbox.whenMail(), this.#cancelWait()]);
+          continue;
+        }
         const batch = reader.pollNext(SOURCE_BATCH_SIZE);
         if (batch === null) break;
         if (batch.length === 0) {

@@ -21,14 +21,34 @@ import type {
 } from '@eddy/api';
 import { EddyError } from '@eddy/common';
 import { assignToKeyGroup, type KeyGroupRange } from './key-group.ts';
-import type {
-  InternalKvState,
-  KeyGroupSnapshot,
-  KeyedStateBackend,
-  KeyedStateSnapshot,
-  NormalizedKey,
-  StateEntry,
+import {
+  parseStateMeta,
+  stateMeta,
+  type InternalKvState,
+  type KeyGroupSnapshot,
+  type KeyedStateBackend,
+  type KeyedStateSnapshot,
+  type NormalizedKey,
+  type StateEntry,
+  type StateMeta,
 } from './keyed-state-backend.ts';
+import { normalizeKey, VOID_NAMESPACE } from './normalized-key.ts';
+import {
+  createTtlState,
+  SYSTEM_TIME_PROVIDER,
+  ttlIncompatible,
+  withoutExpired,
+  type TtlStateStorage,
+  type TtlTimeProvider,
+} from './state-ttl.ts';
+
+export { normalizeKey, VOID_NAMESPACE };
+
+/** Options of HeapKeyedStateBackend. */
+export interface HeapKeyedStateBackendOptions {
+  /** The time state TTL is measured in (default: the wall clock). */
+  readonly clock?: TtlTimeProvider;
+}
 
 /**
  * One key's entry: its original key and its values per namespace. `epoch` is the snapshot epoch it
@@ -52,11 +72,14 @@ function copyMutable(kind: StateDescriptor['kind'], v: unknown): unknown {
 /** A state's data: key group -> normalized key -> entry, copy-on-write across snapshots. */
 class StateTable {
   descriptor: StateDescriptor;
+  /** Values are stored with timestamps (the state has a TTL, or was restored with one). */
+  readonly ttl: boolean;
   readonly groups = new Map<number, Map<NormalizedKey, KeyEntry>>();
   readonly #groupEpoch = new Map<number, number>();
   readonly #epoch: () => number;
-  constructor(descriptor: StateDescriptor, epoch: () => number) {
+  constructor(descriptor: StateDescriptor, epoch: () => number, ttl = descriptor.ttl !== undefined) {
     this.descriptor = descriptor;
+    this.ttl = ttl;
     this.#epoch = epoch;
   }
   get(keyGroup: number, key: NormalizedKey, ns: NormalizedKey): unknown {
@@ -119,6 +142,8 @@ class StateTable {
 interface FrozenTable {
   readonly name: string;
   readonly kind: StateDescriptor['kind'];
+  /** The TTL to drop expired values by; undefined without TTL (or before a restored TTL state is declared). */
+  readonly ttlMs: number | undefined;
   readonly groups: ReadonlyMap<number, ReadonlyMap<NormalizedKey, KeyEntry>>;
 }
 
@@ -128,17 +153,21 @@ interface FrozenTable {
  */
 class HeapKeyedStateSnapshot implements KeyedStateSnapshot {
   readonly maxParallelism: number;
-  readonly states: Readonly<Record<string, StateDescriptor['kind']>>;
+  readonly states: Readonly<Record<string, StateMeta>>;
   readonly #tables: readonly FrozenTable[];
+  /** The time of the capture: TTL values expired by then are left out. */
+  readonly #now: number;
   #materialized: KeyGroupSnapshot[] | undefined;
   constructor(
     maxParallelism: number,
-    states: Record<string, StateDescriptor['kind']>,
+    states: Record<string, StateMeta>,
     tables: readonly FrozenTable[],
+    now: number,
   ) {
     this.maxParallelism = maxParallelism;
     this.states = states;
     this.#tables = tables;
+    this.#now = now;
   }
   /** Canonical key groups, one at a time, in key group order. */
   *chunks(): IterableIterator<KeyGroupSnapshot> {
@@ -149,10 +178,19 @@ class HeapKeyedStateSnapshot implements KeyedStateSnapshot {
       for (const t of this.#tables) {
         const g = t.groups.get(keyGroup);
         if (g === undefined) continue;
-        for (const e of g.values())
-          for (const [ns, v] of e.byNamespace) entries.push([t.name, e.key, ns, toCanonical(t.kind, v)]);
+        const ttlMs = t.ttlMs;
+        for (const e of g.values()) {
+          for (const [ns, v] of e.byNamespace) {
+            const c = toCanonical(t.kind, v);
+            if (ttlMs === undefined) entries.push([t.name, e.key, ns, c]);
+            else {
+              const live = withoutExpired(t.kind, c, ttlMs, this.#now);
+              if (live !== undefined) entries.push([t.name, e.key, ns, live]);
+            }
+          }
+        }
       }
-      yield { keyGroup, entries };
+      if (entries.length > 0) yield { keyGroup, entries };
     }
   }
   get keyGroups(): readonly KeyGroupSnapshot[] {
@@ -172,13 +210,19 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** Bumped by every snapshot: older entries are shared with it and copied before they change. */
   #epoch = 0;
   readonly #currentEpoch = (): number => this.#epoch;
+  readonly #time: TtlTimeProvider;
   #key: unknown;
   #normalizedKey: NormalizedKey;
   #keyGroup = -1;
 
-  constructor(maxParallelism: number, keyGroupRange: KeyGroupRange) {
+  constructor(
+    maxParallelism: number,
+    keyGroupRange: KeyGroupRange,
+    options: HeapKeyedStateBackendOptions = {},
+  ) {
     this.maxParallelism = maxParallelism;
     this.keyGroupRange = keyGroupRange;
+    this.#time = options.clock ?? SYSTEM_TIME_PROVIDER;
   }
 
   /** Sets the key the next state accesses and timer registrations are for. */
@@ -204,15 +248,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     let t = this.#tables.get(descriptor.name);
     if (t === undefined) {
       this.#tables.set(descriptor.name, (t = new StateTable(descriptor, this.#currentEpoch)));
-    } else if (t.descriptor.kind === descriptor.kind && t.descriptor !== descriptor) {
-      // Restored tables carry a placeholder declaration: adopt the operator's (its functions).
-      t.descriptor = descriptor;
     } else if (t.descriptor.kind !== descriptor.kind) {
       throw new EddyError(
         'STATE_DESCRIPTOR_CONFLICT',
         `state '${descriptor.name}' is declared both as ${t.descriptor.kind} and as ${descriptor.kind} state: give each state its own name`,
         { domain: 'user' },
       );
+    } else if (t.ttl !== (descriptor.ttl !== undefined)) {
+      throw ttlIncompatible(descriptor.name, t.ttl);
+    } else if (t.descriptor !== descriptor) {
+      // Restored tables carry a placeholder declaration: adopt the operator's (its functions, its TTL).
+      t.descriptor = descriptor;
     }
     return t;
   }
@@ -220,6 +266,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** A state handle for `descriptor`, in the void namespace until the owner sets another. */
   getOrCreateKeyedState<S>(descriptor: StateDescriptor): S & InternalKvState {
     const table = this.#table(descriptor);
+    // Only states with a TTL pay for it: the others get the plain handles below.
+    if (descriptor.ttl !== undefined)
+      return createTtlState(new HeapTtlStorage(this, table), this.#time) as S & InternalKvState;
     switch (descriptor.kind) {
       case 'value':
         return new HeapValueState(this, table) as unknown as S & InternalKvState;
@@ -257,13 +306,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * new copy-on-write epoch, and canonical entries are produced later, while processing goes on.
    */
   snapshot(): KeyedStateSnapshot {
-    const states: Record<string, StateDescriptor['kind']> = {};
-    const tables = [...this.#tables].map(([name, t]) => {
-      states[name] = t.descriptor.kind;
-      return { name, kind: t.descriptor.kind, groups: new Map(t.groups) };
+    const states: Record<string, StateMeta> = {};
+    const tables = [...this.#tables].map(([name, t]): FrozenTable => {
+      states[name] = stateMeta(t.descriptor.kind, t.ttl);
+      const ttlMs = t.ttl ? t.descriptor.ttl?.ttlMs : undefined;
+      return { name, kind: t.descriptor.kind, ttlMs, groups: new Map(t.groups) };
     });
     this.#epoch++;
-    return new HeapKeyedStateSnapshot(this.maxParallelism, states, tables);
+    return new HeapKeyedStateSnapshot(this.maxParallelism, states, tables, this.#time.now());
   }
 
   /** Loads every entry of a key group in this backend's range; declarations come from the snapshot. */
@@ -279,13 +329,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       for (const g of snap.keyGroups) {
         if (g.keyGroup < this.keyGroupRange.start || g.keyGroup > this.keyGroupRange.end) continue;
         for (const [name, key, ns, value] of g.entries) {
-          const kind = snap.states[name] ?? 'value';
+          const { kind, ttl } = parseStateMeta(snap.states[name]);
           let t = this.#tables.get(name);
           if (t === undefined)
             this.#tables.set(
               name,
-              (t = new StateTable({ kind, name } as StateDescriptor, this.#currentEpoch)),
+              (t = new StateTable({ kind, name } as StateDescriptor, this.#currentEpoch, ttl)),
             );
+          else if (t.ttl !== ttl) throw ttlIncompatible(name, t.ttl);
           t.put(g.keyGroup, normalizeKey(key), key, normalizeKey(ns), fromCanonical(kind, value));
         }
       }
@@ -299,6 +350,32 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** @internal */
   access(): { keyGroup: number; key: NormalizedKey; original: unknown } {
     return { keyGroup: this.getCurrentKeyGroup(), key: this.#normalizedKey, original: this.#key };
+  }
+}
+
+/** A TTL state's access to its table, for the backend's current key. */
+class HeapTtlStorage implements TtlStateStorage {
+  readonly #backend: HeapKeyedStateBackend;
+  readonly #table: StateTable;
+  constructor(backend: HeapKeyedStateBackend, table: StateTable) {
+    this.#backend = backend;
+    this.#table = table;
+  }
+  get descriptor(): StateDescriptor {
+    return this.#table.descriptor;
+  }
+  get(ns: NormalizedKey): unknown {
+    const b = this.#backend;
+    return this.#table.get(b.getCurrentKeyGroup(), b.getCurrentNormalizedKey(), ns);
+  }
+  getMutable(ns: NormalizedKey): unknown {
+    const b = this.#backend;
+    return this.#table.getMutable(b.getCurrentKeyGroup(), b.getCurrentNormalizedKey(), ns);
+  }
+  set(ns: NormalizedKey, value: unknown): void {
+    const a = this.#backend.access();
+    if (value === undefined) this.#table.remove(a.keyGroup, a.key, ns);
+    else this.#table.put(a.keyGroup, a.key, a.original, ns, value);
   }
 }
 
@@ -458,7 +535,8 @@ class HeapAggregatingState extends HeapState implements AggregatingState<unknown
   }
   add(value: unknown): void {
     const agg = this.#agg;
-    const acc = this.read();
+    // Mutable: AggregateFunction.add may change the accumulator in place, and a snapshot may share it.
+    const acc = this.readMutable();
     this.write(agg.add(value, acc === undefined ? agg.createAccumulator() : acc));
   }
   protected combine(a: unknown, b: unknown): unknown {
@@ -474,7 +552,8 @@ function toCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
 }
 
 function fromCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
-  if (kind === 'map') return new Map((v as [unknown, unknown][]).map(([k, x]) => [normalizeKey(k), [k, x]]));
+  // Map entries are [mapKey, value] or, with TTL, [mapKey, value, ts]: kept whole either way.
+  if (kind === 'map') return new Map((v as unknown[][]).map((e) => [normalizeKey(e[0]), e.slice()]));
   if (kind === 'list') return [...(v as unknown[])];
   return v;
 }

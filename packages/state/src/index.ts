@@ -9,8 +9,12 @@ export {
   subtaskForKey,
   type KeyGroupRange,
 } from './key-group.ts';
-export { HeapKeyedStateBackend, normalizeKey, VOID_NAMESPACE } from './heap-keyed-state-backend.ts';
+export { normalizeKey, VOID_NAMESPACE } from './normalized-key.ts';
+export { HeapKeyedStateBackend, type HeapKeyedStateBackendOptions } from './heap-keyed-state-backend.ts';
+export { SYSTEM_TIME_PROVIDER, type TtlTimeProvider } from './state-ttl.ts';
+export { parseStateMeta } from './keyed-state-backend.ts';
 export type {
+  StateMeta,
   InternalKvState,
   NormalizedKey,
   KeyedStateBackend,

@@ -36,7 +36,8 @@ export interface KeyGroupSnapshot {
 }
 
 /** How a snapshot declares a state: its kind, or for a state with TTL, its kind and `ttl: true`. */
-export type StateMeta = StateDescriptor['kind'] | { readonly kind: StateDescriptor['kind']; readonly ttl: true };
+export type StateMeta =
+  StateDescriptor['kind'] | { readonly kind: StateDescriptor['kind']; readonly ttl: true };
 
 /** The declaration of a state in a snapshot (a state without one reads as value state). */
 export function stateMeta(kind: StateDescriptor['kind'], ttl: boolean): StateMeta {

@@ -35,4 +35,3 @@ function canonical(v: unknown): string {
 
 /** The namespace of plain keyed state (not windowed). */
 export const VOID_NAMESPACE = 0;
-

@@ -152,7 +152,8 @@ abstract class TtlSingleValueState extends TtlState {
       this.storage.set(this.ns, undefined);
       return ttl.visibility === 'return-expired-if-not-cleaned-up' ? stored : undefined;
     }
-    if (ttl.updateType === 'on-read-and-write' && stored[1] !== now) this.storage.set(this.ns, [stored[0], now]);
+    if (ttl.updateType === 'on-read-and-write' && stored[1] !== now)
+      this.storage.set(this.ns, [stored[0], now]);
     return stored;
   }
   /** What a read-modify-write builds on: the stored value unless it is expired and invisible. */
@@ -202,9 +203,8 @@ class TtlValueState extends TtlSingleValueState implements ValueState<unknown> {
 }
 
 class TtlReducingState extends TtlSingleValueState implements ReducingState<unknown> {
-  get #reduce(): (a: unknown, b: unknown) => unknown {
-    const d = this.descriptor as ReducingStateDescriptor<unknown>;
-    return (a, b) => d.reduce(a, b);
+  #reduce(a: unknown, b: unknown): unknown {
+    return (this.descriptor as ReducingStateDescriptor<unknown>).reduce(a, b);
   }
   get(): unknown {
     return this.readVisible()?.[0];
@@ -279,7 +279,11 @@ class TtlListState extends TtlState implements ListState<unknown> {
     if (values.length === 0) return;
     const now = this.time.now();
     const l = this.storage.getMutable(this.ns) as TtlElement[] | undefined;
-    if (l === undefined) this.storage.set(this.ns, values.map((v) => [v, now]));
+    if (l === undefined)
+      this.storage.set(
+        this.ns,
+        values.map((v) => [v, now]),
+      );
     else for (const v of values) l.push([v, now]);
   }
   update(values: readonly unknown[]): void {

@@ -144,7 +144,7 @@ class TaskManager implements TaskManagerHandle {
         t.task.triggerCheckpoint(
           u64(r.checkpointId),
           u64(r.timestamp),
-          kind === 'savepoint' ? { kind, target: r.target } : { kind },
+          kind === 'savepoint' ? { kind, target: r.target, drain: r.drain } : { kind },
         );
         cb(null, pb.Ack.create({ ok: true }));
       },

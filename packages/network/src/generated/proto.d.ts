@@ -233,6 +233,7 @@ export namespace eddy {
             kind: string;
             leaderEpoch: number;
             target: string;
+            drain: boolean;
             static create(properties: eddy.v1.CheckpointTrigger.$Shape): eddy.v1.CheckpointTrigger & eddy.v1.CheckpointTrigger.$Shape;
             static create(properties?: eddy.v1.CheckpointTrigger.$Properties): eddy.v1.CheckpointTrigger;
             static encode(message: eddy.v1.CheckpointTrigger.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -250,6 +251,7 @@ export namespace eddy {
                 kind?: (string|null);
                 leaderEpoch?: (number|null);
                 target?: (string|null);
+                drain?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = eddy.v1.CheckpointTrigger.$Properties;

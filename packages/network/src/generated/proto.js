@@ -989,6 +989,7 @@ export const eddy = $root.eddy = (() => {
              * @property {string|null} [kind] CheckpointTrigger kind
              * @property {number|null} [leaderEpoch] CheckpointTrigger leaderEpoch
              * @property {string|null} [target] CheckpointTrigger target
+             * @property {boolean|null} [drain] CheckpointTrigger drain
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1085,6 +1086,14 @@ export const eddy = $root.eddy = (() => {
             CheckpointTrigger.prototype.target = "";
 
             /**
+             * CheckpointTrigger drain.
+             * @member {boolean} drain
+             * @memberof eddy.v1.CheckpointTrigger
+             * @instance
+             */
+            CheckpointTrigger.prototype.drain = false;
+
+            /**
              * Creates a new CheckpointTrigger instance using the specified properties.
              * @function create
              * @memberof eddy.v1.CheckpointTrigger
@@ -1132,6 +1141,8 @@ export const eddy = $root.eddy = (() => {
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.leaderEpoch);
                 if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target !== "")
                     writer.uint32(/* id 8, wireType 2 =*/66).string(message.target);
+                if (message.drain != null && $Object.hasOwnProperty.call(message, "drain") && message.drain !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.drain);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1246,6 +1257,15 @@ export const eddy = $root.eddy = (() => {
                                 message.target = value;
                             else
                                 delete message.target;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.drain = value;
+                            else
+                                delete message.drain;
                             continue;
                         }
                     }

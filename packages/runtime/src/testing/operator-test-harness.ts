@@ -225,8 +225,7 @@ export class OperatorTestHarness {
             this.#options.parallelism ?? 1,
             this.keyedBackend?.keyGroupRange,
           );
-    if (restore !== undefined && this.keyedBackend !== undefined)
-      this.keyedBackend.restore(restore.keyed);
+    if (restore !== undefined && this.keyedBackend !== undefined) this.keyedBackend.restore(restore.keyed);
     const o = this.#options;
     const backend = this.keyedBackend;
     const state = <S>(d: StateDescriptor): S => {

@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import {
   StateDescriptors,
+  withTtl,
   type AggregatingState,
   type ListState,
   type MapState,
   type ReducingState,
   type StateDescriptor,
+  type StateTtlOptions,
   type ValueState,
 } from '@eddy/api';
 import { HeapKeyedStateBackend, normalizeKey } from '../heap-keyed-state-backend.ts';
@@ -25,6 +27,7 @@ import type {
   KeyedStateSnapshot,
   PrefetchEntry,
 } from '../keyed-state-backend.ts';
+import type { TtlTimeProvider } from '../state-ttl.ts';
 import { LevelDbKeyedStateBackend } from './leveldb-keyed-state-backend.ts';
 
 const MAX_PAR = 128;
@@ -35,12 +38,17 @@ process.on('exit', () => {
   void rm(root, { recursive: true, force: true });
 });
 
-function openLevelDb(cacheEntries?: number, range: KeyGroupRange = FULL): Promise<LevelDbKeyedStateBackend> {
+function openLevelDb(
+  cacheEntries?: number,
+  range: KeyGroupRange = FULL,
+  clock?: TtlTimeProvider,
+): Promise<LevelDbKeyedStateBackend> {
   return LevelDbKeyedStateBackend.open({
     directory: root,
     maxParallelism: MAX_PAR,
     keyGroupRange: range,
     ...(cacheEntries === undefined ? {} : { cacheEntries }),
+    ...(clock === undefined ? {} : { clock }),
   });
 }
 
@@ -61,6 +69,18 @@ const DESCRIPTORS = {
   }),
 } as const;
 type StateName = keyof typeof DESCRIPTORS;
+type Descriptors = { readonly [N in StateName]: (typeof DESCRIPTORS)[N] };
+
+/** The same states with a TTL each. */
+function ttlDescriptors(ttls: Readonly<Record<StateName, StateTtlOptions>>): Descriptors {
+  return {
+    v: withTtl(DESCRIPTORS.v, ttls.v),
+    l: withTtl(DESCRIPTORS.l, ttls.l),
+    m: withTtl(DESCRIPTORS.m, ttls.m),
+    r: withTtl(DESCRIPTORS.r, ttls.r),
+    a: withTtl(DESCRIPTORS.a, ttls.a),
+  };
+}
 
 interface Handles {
   v: ValueState<number> & InternalKvState;
@@ -69,15 +89,9 @@ interface Handles {
   r: ReducingState<number> & InternalKvState;
   a: AggregatingState<number, number> & InternalKvState;
 }
-function handles(b: KeyedStateBackend): Handles {
-  const h = <S>(d: StateDescriptor): S & InternalKvState => b.getOrCreateKeyedState<S>(d);
-  return {
-    v: h(DESCRIPTORS.v),
-    l: h(DESCRIPTORS.l),
-    m: h(DESCRIPTORS.m),
-    r: h(DESCRIPTORS.r),
-    a: h(DESCRIPTORS.a),
-  };
+function handles(b: KeyedStateBackend, d: Descriptors = DESCRIPTORS): Handles {
+  const h = <S>(x: StateDescriptor): S & InternalKvState => b.getOrCreateKeyedState<S>(x);
+  return { v: h(d.v), l: h(d.l), m: h(d.m), r: h(d.r), a: h(d.a) };
 }
 
 /** Entries sorted, so that snapshots of the two backends compare regardless of scan order. */
@@ -377,6 +391,109 @@ test('oracle: random operations give the same observations and snapshots on heap
           }
         } finally {
           await ldb.close();
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+// ---- the oracle with TTL: a manual clock, ticks between operations ----
+
+/** A clock that tests advance by hand. */
+class ManualClock implements TtlTimeProvider {
+  t = 1_000;
+  now(): number {
+    return this.t;
+  }
+}
+
+type TtlStep = Step | { op: 'tick'; ms: number };
+const ttlArb: fc.Arbitrary<StateTtlOptions> = fc.record({
+  ttlMs: fc.integer({ min: 1, max: 20 }),
+  updateType: fc.constantFrom('on-create-and-write' as const, 'on-read-and-write' as const),
+  visibility: fc.constantFrom('never-return-expired' as const, 'return-expired-if-not-cleaned-up' as const),
+});
+const ttlsArb = fc.record({ v: ttlArb, l: ttlArb, m: ttlArb, r: ttlArb, a: ttlArb });
+const tickArb = fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 8 }) });
+const ttlBatchArb = fc.record({
+  steps: fc.array(fc.oneof(stepArb, stepArb, tickArb), { minLength: 1, maxLength: 12 }),
+  flush: fc.boolean(),
+});
+
+/** What every state shows for every (key, namespace), reading in a fixed order. */
+function readAll(b: KeyedStateBackend, h: Handles): unknown[] {
+  const out: unknown[] = [];
+  for (const key of KEYS) {
+    b.setCurrentKey(key);
+    for (const ns of NAMESPACES) {
+      for (const x of Object.values(h)) x.setCurrentNamespace(ns ?? 0);
+      out.push(h.v.value(), [...h.l.get()], [...h.m.entries()], h.r.get(), h.a.get());
+    }
+  }
+  return structuredClone(out);
+}
+const ALL_ENTRIES: PrefetchEntry[] = KEYS.flatMap((key) =>
+  NAMESPACES.map((namespace) => ({ key, namespace })),
+);
+
+test('oracle with TTL: heap and LevelDB expire, clean up, snapshot and restore alike', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(ttlBatchArb, { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 0, max: 6 }),
+      ttlsArb,
+      fc.integer({ min: 0, max: 25 }),
+      async (batches, cacheEntries, ttls, later) => {
+        const clock = new ManualClock();
+        const d = ttlDescriptors(ttls);
+        const heap = new HeapKeyedStateBackend(MAX_PAR, FULL, { clock });
+        const ldb = await openLevelDb(cacheEntries, FULL, clock);
+        const ldb2 = await openLevelDb(cacheEntries, FULL, clock);
+        try {
+          const hh = handles(heap, d);
+          const lh = handles(ldb, d);
+          for (const [bi, batch] of batches.entries()) {
+            const ops = batch.steps.filter((s): s is Step => s.op !== 'tick');
+            await ldb.prefetch(prefetchEntries(ops));
+            for (const [si, s] of batch.steps.entries()) {
+              // One clock for both backends: a tick is applied once, between operations.
+              if (s.op === 'tick') {
+                clock.t += s.ms;
+                continue;
+              }
+              const expected = apply(heap, hh, s);
+              const actual = apply(ldb, lh, s);
+              assert.deepEqual(actual, expected, `batch ${bi} step ${si}: ${JSON.stringify(s)}`);
+            }
+            if (batch.flush) await ldb.flush();
+          }
+          // Cleanup in snapshots: both leave out what expired by now, and keep the timestamps.
+          const fromLdb = await ldb.snapshot();
+          const fromHeap = heap.snapshot();
+          assert.deepEqual(canonicalForm(fromLdb), canonicalForm(fromHeap));
+          for (const name of Object.keys(DESCRIPTORS)) {
+            for (const ns of NAMESPACES) {
+              const got: unknown[] = [];
+              for await (const k of ldb.keysAsync(name, ns ?? 0)) got.push(normalizeKey(k));
+              const want = [...heap.keys(name, ns ?? 0)].map((k) => normalizeKey(k));
+              assert.deepEqual(new Set(got), new Set(want), `keys of ${name} in ${String(ns)}`);
+            }
+          }
+          // Restore later, crosswise: expiry goes on from the stored timestamps.
+          clock.t += later;
+          const heap2 = new HeapKeyedStateBackend(MAX_PAR, FULL, { clock });
+          heap2.restore([plain(fromLdb)]);
+          await ldb2.restore([plain(fromHeap)]);
+          const hh2 = handles(heap2, d);
+          const lh2 = handles(ldb2, d);
+          assert.deepEqual(canonicalForm(await ldb2.snapshot()), canonicalForm(heap2.snapshot()));
+          await ldb2.prefetch(ALL_ENTRIES);
+          assert.deepEqual(readAll(ldb2, lh2), readAll(heap2, hh2));
+          assert.deepEqual(canonicalForm(await ldb2.snapshot()), canonicalForm(heap2.snapshot()));
+        } finally {
+          await ldb.close();
+          await ldb2.close();
         }
       },
     ),

@@ -21,22 +21,33 @@ import type { StateDescriptor } from '@eddy/api';
 import { EddyError } from '@eddy/common';
 import { ClassicLevel } from 'classic-level';
 import { Packr } from 'msgpackr';
-import { normalizeKey, VOID_NAMESPACE } from '../heap-keyed-state-backend.ts';
 import { assignToKeyGroup, type KeyGroupRange } from '../key-group.ts';
-import type {
-  InternalKvState,
-  KeyGroupSnapshot,
-  KeyedStateBackend,
-  KeyedStateSnapshot,
-  NormalizedKey,
-  PrefetchEntry,
-  StateEntry,
+import {
+  parseStateMeta,
+  stateMeta,
+  type InternalKvState,
+  type KeyGroupSnapshot,
+  type KeyedStateBackend,
+  type KeyedStateSnapshot,
+  type NormalizedKey,
+  type PrefetchEntry,
+  type StateEntry,
+  type StateMeta,
 } from '../keyed-state-backend.ts';
+import { normalizeKey, VOID_NAMESPACE } from '../normalized-key.ts';
+import {
+  createTtlState,
+  SYSTEM_TIME_PROVIDER,
+  ttlIncompatible,
+  withoutExpired,
+  type TtlTimeProvider,
+} from '../state-ttl.ts';
 import {
   LevelDbAggregatingState,
   LevelDbListState,
   LevelDbMapState,
   LevelDbReducingState,
+  LevelDbTtlStorage,
   LevelDbValueState,
   type MapRowValue,
 } from './leveldb-kv-state.ts';
@@ -51,6 +62,8 @@ export interface LevelDbKeyedStateBackendOptions {
   readonly keyGroupRange: KeyGroupRange;
   /** Clean rows kept in memory after a flush (default 100,000). */
   readonly cacheEntries?: number;
+  /** The time state TTL is measured in (default: the wall clock). */
+  readonly clock?: TtlTimeProvider;
 }
 
 /** Key group digests of a checkpoint's keyed state, as returned by snapshotIncremental. */
@@ -107,6 +120,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
   readonly cacheEntries: number;
 
   readonly #db: ClassicLevel<Buffer, Buffer>;
+  readonly #time: TtlTimeProvider;
   // Records (msgpackr's object structures) are defined inline per value, so every row decodes alone;
   // maps stay Maps.
   readonly #packr = new Packr({ mapsAsObjects: false, moreTypes: true });
@@ -149,6 +163,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = options.keyGroupRange;
     this.cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+    this.#time = options.clock ?? SYSTEM_TIME_PROVIDER;
     this.#kgVersion = new Uint32Array(options.keyGroupRange.end - options.keyGroupRange.start + 1);
   }
 
@@ -225,37 +240,42 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     let t = this.#tables.get(descriptor.name);
     if (t === undefined) {
       t = this.#createTable(descriptor);
-    } else if (t.descriptor.kind === descriptor.kind && t.descriptor !== descriptor) {
-      // Restored tables carry a placeholder declaration: adopt the operator's (its functions).
-      t.descriptor = descriptor;
     } else if (t.descriptor.kind !== descriptor.kind) {
       throw new EddyError(
         'STATE_DESCRIPTOR_CONFLICT',
         `state '${descriptor.name}' is declared both as ${t.descriptor.kind} and as ${descriptor.kind} state: give each state its own name`,
         { domain: 'user' },
       );
+    } else if (t.ttl !== (descriptor.ttl !== undefined)) {
+      throw ttlIncompatible(descriptor.name, t.ttl);
+    } else if (t.descriptor !== descriptor) {
+      // Restored tables carry a placeholder declaration: adopt the operator's (its functions, its TTL).
+      t.descriptor = descriptor;
     }
     return t;
   }
 
-  #createTable(descriptor: StateDescriptor): StateTable {
+  #createTable(descriptor: StateDescriptor, ttl = descriptor.ttl !== undefined): StateTable {
     const id = this.#tableList.length;
     if (id >= 0xffff) {
       throw new EddyError('TOO_MANY_STATES', `an operator may declare at most 65535 keyed states`, {
         domain: 'user',
       });
     }
-    const t = new StateTable(descriptor, id);
+    const t = new StateTable(descriptor, id, ttl);
     this.#tables.set(descriptor.name, t);
     this.#tableList.push(t);
     // The name -> id record lets a scan of the database be read without this process's memory.
-    this.#pendingMeta.push([metaKey(descriptor.name), this.#packr.pack({ id, kind: descriptor.kind })]);
+    this.#pendingMeta.push([metaKey(descriptor.name), this.#packr.pack({ id, kind: descriptor.kind, ttl })]);
     return t;
   }
 
   /** A state handle for `descriptor`, in the void namespace until the owner sets another. */
   getOrCreateKeyedState<S>(descriptor: StateDescriptor): S & InternalKvState {
     const table = this.#table(descriptor);
+    // Only states with a TTL pay for it: the others get the plain handles below.
+    if (descriptor.ttl !== undefined)
+      return createTtlState(new LevelDbTtlStorage(this, table), this.#time) as S & InternalKvState;
     switch (descriptor.kind) {
       case 'value':
         return new LevelDbValueState(this, table) as unknown as S & InternalKvState;
@@ -617,16 +637,20 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
   async #snapshot(previous: KeyGroupDigests | undefined): Promise<IncrementalKeyedStateSnapshot> {
     this.#checkUsable();
     // Captured synchronously: the consistency point is this call.
-    const states: Record<string, StateDescriptor['kind']> = {};
-    for (const t of this.#tableList) states[t.descriptor.name] = t.descriptor.kind;
+    const states: Record<string, StateMeta> = {};
+    for (const t of this.#tableList) states[t.descriptor.name] = stateMeta(t.descriptor.kind, t.ttl);
     const names = this.#tableList.map((t) => t.descriptor.name);
+    const kindsById = this.#tableList.map((t) => t.descriptor.kind);
+    // Expired TTL values are left out as of this call (a restored TTL state not declared yet has no
+    // TTL to apply: its values keep their timestamps and expire on access after the restore).
+    const ttlById = this.#tableList.map((t) => (t.ttl ? t.descriptor.ttl?.ttlMs : undefined));
+    const now = this.#time.now();
     const batch = this.#captureDirty();
     const versions = this.#kgVersion.slice();
     const snap = await this.#enqueueWrite(batch, () => this.#db.snapshot());
     const keyGroups: KeyGroupSnapshot[] = [];
     const unchanged: number[] = [];
     const digests = new Map<number, string>();
-    const kindsById = names.map((n) => states[n]!);
     try {
       const { start, end } = this.keyGroupRange;
       for (let kg = start; kg <= end; kg++) {
@@ -638,7 +662,7 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
           continue;
         }
         if (version === 0) continue; // never written: no state
-        const { entries, digest } = await this.#readKeyGroup(kg, snap, names, kindsById);
+        const { entries, digest } = await this.#readKeyGroup(kg, snap, names, kindsById, ttlById, now);
         if (entries.length === 0) continue;
         this.#rememberDigest(kg, digest, version);
         digests.set(kg, digest);
@@ -660,6 +684,8 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
     snap: ReturnType<ClassicLevel<Buffer, Buffer>['snapshot']>,
     names: readonly string[],
     kindsById: readonly StateDescriptor['kind'][],
+    ttlById: readonly (number | undefined)[],
+    now: number,
   ): Promise<{ entries: StateEntry[]; digest: string }> {
     const hash = createHash('sha256');
     const len = Buffer.allocUnsafe(4);
@@ -682,7 +708,13 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
           let key: unknown = d.key;
           if (d.isObjectKey) [key, value] = value as [unknown, unknown];
           // Stored values are in canonical form already; only the kind's container is checked.
-          if (kindsById[d.stateId] === 'map' && !Array.isArray(value)) throw corruptRow(kg, name);
+          const kind = kindsById[d.stateId]!;
+          if (kind === 'map' && !Array.isArray(value)) throw corruptRow(kg, name);
+          const ttlMs = ttlById[d.stateId];
+          if (ttlMs !== undefined) {
+            value = withoutExpired(kind, value, ttlMs, now);
+            if (value === undefined) continue;
+          }
           entries.push([name, key, d.namespace, value]);
         }
       }
@@ -731,8 +763,9 @@ export class LevelDbKeyedStateBackend implements KeyedStateBackend {
         if (g.keyGroup < start || g.keyGroup > end) continue;
         this.#kgVersion[g.keyGroup - start]!++;
         for (const [name, key, ns, value] of g.entries) {
-          const kind = snap.states[name] ?? 'value';
-          const t = this.#tables.get(name) ?? this.#createTable({ kind, name } as StateDescriptor);
+          const { kind, ttl } = parseStateMeta(snap.states[name]);
+          const t = this.#tables.get(name) ?? this.#createTable({ kind, name } as StateDescriptor, ttl);
+          if (t.ttl !== ttl) throw ttlIncompatible(name, t.ttl);
           batch ??= this.#db.batch();
           this.#addMeta(batch);
           const obj = isObjectKey(key);
@@ -793,6 +826,7 @@ function toCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
 
 /** A canonical (stored) value -> the live value of its state kind. */
 function fromCanonical(kind: StateDescriptor['kind'], v: unknown): unknown {
-  if (kind === 'map') return new Map((v as [unknown, unknown][]).map(([k, x]) => [normalizeKey(k), [k, x]]));
+  // Map entries are [mapKey, value] or, with TTL, [mapKey, value, ts]: kept whole either way.
+  if (kind === 'map') return new Map((v as unknown[][]).map((e) => [normalizeKey(e[0]), e]));
   return v;
 }

@@ -15,13 +15,38 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from '@eddy/api';
-import { normalizeKey, VOID_NAMESPACE } from '../heap-keyed-state-backend.ts';
 import type { InternalKvState, NormalizedKey } from '../keyed-state-backend.ts';
+import { normalizeKey, VOID_NAMESPACE } from '../normalized-key.ts';
+import type { TtlStateStorage } from '../state-ttl.ts';
 import type { LevelDbKeyedStateBackend } from './leveldb-keyed-state-backend.ts';
 import type { Row, StateTable } from './working-set.ts';
 
 /** A map state's live value: normalized map key -> [original map key, value], in insertion order. */
 export type MapRowValue = Map<NormalizedKey, [unknown, unknown]>;
+
+/** A TTL state's access to the working set, for the backend's current key. */
+export class LevelDbTtlStorage implements TtlStateStorage {
+  readonly #backend: LevelDbKeyedStateBackend;
+  readonly #table: StateTable;
+  constructor(backend: LevelDbKeyedStateBackend, table: StateTable) {
+    this.#backend = backend;
+    this.#table = table;
+  }
+  get descriptor(): StateDescriptor {
+    return this.#table.descriptor;
+  }
+  get(ns: NormalizedKey): unknown {
+    return this.#backend.readRow(this.#table, ns).value;
+  }
+  getMutable(ns: NormalizedKey): unknown {
+    const row = this.#backend.readRow(this.#table, ns);
+    if (row.value !== undefined) this.#backend.markDirty(row);
+    return row.value;
+  }
+  set(ns: NormalizedKey, value: unknown): void {
+    this.#backend.writeRow(this.#table, ns, value);
+  }
+}
 
 /** The common part of every LevelDB state handle. */
 export abstract class LevelDbState implements InternalKvState {

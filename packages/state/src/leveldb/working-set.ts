@@ -49,11 +49,14 @@ const VOID = 0;
 export class StateTable {
   descriptor: StateDescriptor;
   readonly id: number;
+  /** Values are stored with timestamps (the state has a TTL, or was restored with one). */
+  readonly ttl: boolean;
   readonly rows = new Map<NormalizedKey, KeyRows>();
 
-  constructor(descriptor: StateDescriptor, id: number) {
+  constructor(descriptor: StateDescriptor, id: number, ttl = descriptor.ttl !== undefined) {
     this.descriptor = descriptor;
     this.id = id;
+    this.ttl = ttl;
   }
 
   /** The cached row, or undefined when it is not in the working set. */
