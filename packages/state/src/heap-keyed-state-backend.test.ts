@@ -165,3 +165,27 @@ test('copy-on-write: lists and maps changed in place after a snapshot stay as th
   assert.deepEqual(entries(second), [[1, 2]]);
   assert.deepEqual(l.get(), [1, 2, 3]);
 });
+
+test('copy-on-write: an aggregate function that changes its accumulator in place leaves snapshots alone', () => {
+  const b = backend();
+  const a = b.getOrCreateKeyedState<AggregatingState<number, number>>(
+    StateDescriptors.aggregating<number, { n: number }, number>('a', {
+      createAccumulator: () => ({ n: 0 }),
+      add: (x, acc) => {
+        acc.n += x;
+        return acc;
+      },
+      getResult: (acc) => acc.n,
+      merge: (x, y) => ({ n: x.n + y.n }),
+    }),
+  );
+  b.setCurrentKey('k');
+  a.add(1);
+  const snap = b.snapshot();
+  a.add(2);
+  assert.deepEqual(
+    snap.keyGroups.flatMap((g) => g.entries.map((e) => e[3])),
+    [{ n: 1 }],
+  );
+  assert.equal(a.get(), 3);
+});

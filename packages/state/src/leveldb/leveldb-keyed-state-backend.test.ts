@@ -408,7 +408,6 @@ class ManualClock implements TtlTimeProvider {
   }
 }
 
-type TtlStep = Step | { op: 'tick'; ms: number };
 const ttlArb: fc.Arbitrary<StateTtlOptions> = fc.record({
   ttlMs: fc.integer({ min: 1, max: 20 }),
   updateType: fc.constantFrom('on-create-and-write' as const, 'on-read-and-write' as const),
