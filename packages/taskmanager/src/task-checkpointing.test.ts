@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateDescriptors, type JobGraph, type ValueState } from '@eddy/api';
 import type { OperatorSubtaskStateHandles } from '@eddy/checkpoint';
-import { Configuration, EddyError, type JobId, type Logger } from '@eddy/common';
+import type { EddyError } from '@eddy/common';
+import { Configuration, type JobId, type Logger } from '@eddy/common';
 import {
   AbstractStreamOperator,
   decodeOperatorSnapshot,
@@ -58,7 +59,7 @@ function recordingReporter(): CheckpointReporter & {
   const slot = (id: number): Promise<{ states: OperatorSubtaskStateHandles[]; size: number }> => {
     let p = done.get(id);
     if (p === undefined) {
-      p = new Promise((resolve, reject) => waiters.set(id, { resolve: resolve as never, reject }));
+      p = new Promise((resolve, reject) => waiters.set(id, { resolve: resolve, reject }));
       done.set(id, p);
     }
     return p;
@@ -129,7 +130,7 @@ test('LevelDB incremental checkpoints: shared key groups, completion-only baseli
     // 1: full, every key group a shared object.
     const c1 = await take(1);
     assert.equal(c1.snapshot.incremental?.baseCheckpointId, 0);
-    const kgs = c1.snapshot.incremental!.digests.size;
+    const kgs = c1.snapshot.incremental.digests.size;
     assert.equal(kgs, 128);
     assert.equal(c1.states[0]!.objects.filter((o) => o.shared === true).length, kgs);
     assert.equal(sharedFiles().length, kgs);

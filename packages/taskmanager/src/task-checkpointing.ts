@@ -260,7 +260,7 @@ export function taskCheckpointing(
             const r = await uploadKeyGroups(storage, uid, captured);
             refs = r.refs;
             size += r.uploaded;
-            snapshot = { ...captured, keyed: { ...captured.keyed!, keyGroups: [] } };
+            snapshot = { ...captured, keyed: { ...captured.keyed, keyGroups: [] } };
           }
           const sortedRefs =
             refs === undefined ? undefined : [...refs.values()].sort((a, b) => a.keyGroup - b.keyGroup);
