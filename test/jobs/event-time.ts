@@ -13,22 +13,36 @@ import {
   type KeyedProcessContext,
   type KeyedProcessFunction,
   type OnTimerContext,
+  type RuntimeContext,
+  type StateBackendKind,
+  type ValueState,
+  StateDescriptors,
 } from '@eddy/api';
 
 const SEVENS = new OutputTag<number>('sevens');
 
 class TimerPerEvent implements KeyedProcessFunction<number, number, string> {
+  #count!: ValueState<number>;
+  open(ctx: RuntimeContext): void {
+    this.#count = ctx.getState(StateDescriptors.value<number>('count', 0));
+  }
   processElement(n: number, ctx: KeyedProcessContext<number>): void {
+    // Keyed state read and written per event, and read again when the timer fires (which, on the
+    // LevelDB backend, needs the timer's key loaded first).
+    this.#count.update((this.#count.value() ?? 0) + 1);
     ctx.timerService().registerEventTimeTimer(ctx.timestamp()!);
     if (n % 7 === 0) ctx.output(SEVENS, n);
   }
   onTimer(time: number, ctx: OnTimerContext<number>, out: Collector<string>): void {
+    if ((this.#count.value() ?? 0) < 1)
+      throw new Error(`no count for key ${ctx.getCurrentKey()} at timer ${time}`);
     out.collect(`${ctx.getCurrentKey()},${time},${ctx.timerService().currentWatermark()},${ctx.timestamp()}`);
   }
 }
 
 export default defineJob((env, args) => {
   env.setJobName('event-time');
+  if (args.has('state-backend')) env.setStateBackend(args.required('state-backend') as StateBackendKind);
   const records = args.number('records', 10_000);
   // 0: periodic generators emit after every record, so watermarks interleave with the data.
   env.setAutoWatermarkInterval(args.number('watermark-interval', 200));

@@ -56,7 +56,11 @@ export interface ChainContext {
   readonly restore?: ReadonlyMap<string, OperatorRestore> | undefined;
   /** Creates the keyed state backend of a keyed operator (default: heap). */
   readonly createKeyedBackend?:
-    | ((maxParallelism: number, range: KeyGroupRange, operatorUid: string) => Promise<KeyedStateBackend>)
+    | ((
+        maxParallelism: number,
+        range: KeyGroupRange,
+        operator: { readonly uid: string; readonly name: string; readonly kind: string },
+      ) => Promise<KeyedStateBackend>)
     | undefined;
 }
 
@@ -325,7 +329,7 @@ export class OperatorChain {
         descriptor.subtaskIndex,
       );
       backend =
-        (await this.#ctx.createKeyedBackend?.(vertex.maxParallelism, range, node.uid)) ??
+        (await this.#ctx.createKeyedBackend?.(vertex.maxParallelism, range, node)) ??
         new HeapKeyedStateBackend(vertex.maxParallelism, range);
       this.#backends.push(backend);
       if (i === 0) {

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import {
   ConfigOptions,
   EddyError,
+  userError,
   createLogger,
   createRegistry,
   newTaskManagerId,
@@ -361,12 +362,24 @@ class TaskManager implements TaskManagerHandle {
         ...(job.graph.stateBackend === 'leveldb'
           ? {
               // One LevelDB per keyed operator of the task, under the TaskManager's local directory.
-              createKeyedBackend: (maxParallelism: number, keyGroupRange: KeyGroupRange, uid: string) =>
-                LevelDbKeyedStateBackend.open({
-                  directory: join(this.#localDir, 'state', d.executionId, uid),
+              createKeyedBackend: (
+                maxParallelism: number,
+                keyGroupRange: KeyGroupRange,
+                op: { readonly uid: string; readonly name: string; readonly kind: string },
+              ) => {
+                if (op.kind === 'window') {
+                  // Window state is namespaced by window; the operator does not prefetch it yet.
+                  throw userError(
+                    'STATE_BACKEND_UNSUPPORTED',
+                    `operator '${op.name}' is a window, which the LevelDB state backend does not support yet: use env.setStateBackend('heap') for jobs with windows`,
+                  );
+                }
+                return LevelDbKeyedStateBackend.open({
+                  directory: join(this.#localDir, 'state', d.executionId, op.uid),
                   maxParallelism,
                   keyGroupRange,
-                }),
+                });
+              },
             }
           : {}),
       });

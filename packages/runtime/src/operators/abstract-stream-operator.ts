@@ -211,10 +211,21 @@ export abstract class AbstractStreamOperator implements StreamOperator {
   /** Fires due event-time timers, then forwards the watermark. */
   processWatermark(watermark: number): void | Promise<void> {
     this.currentWatermark = watermark;
-    for (const ts of this.#timerServices) ts.advanceWatermark(watermark);
-    const r = this.collector.flush(this.output);
-    const w = this.output.emitWatermark(watermark);
-    return r === undefined ? w : w === undefined ? r : joinResults([r, w]);
+    const finish = (): void | Promise<void> => {
+      const r = this.collector.flush(this.output);
+      const w = this.output.emitWatermark(watermark);
+      return r === undefined ? w : w === undefined ? r : joinResults([r, w]);
+    };
+    // Timer services fire in order; one whose state must be loaded first makes the rest wait.
+    const services = this.#timerServices;
+    const advance = (i: number): void | Promise<void> => {
+      for (; i < services.length; i++) {
+        const r = services[i]!.advanceWatermark(watermark);
+        if (r !== undefined) return r.then(() => advance(i + 1));
+      }
+      return finish();
+    };
+    return advance(0);
   }
 
   processWatermarkStatus(idle: boolean): void {

@@ -4,7 +4,7 @@
 // they can be snapshotted and redistributed with keyed state.
 //
 // Threading: used only from the task's mailbox; processing-time wake-ups arrive as mail.
-import { normalizeKey, type KeyedStateBackend } from '@eddy/state';
+import { HeapKeyedStateBackend, normalizeKey, type KeyedStateBackend } from '@eddy/state';
 import { MIN_WATERMARK } from '@eddy/api';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 import { TimerHeap, type Timer } from './timer-heap.ts';
@@ -100,32 +100,69 @@ export class InternalTimerService {
     return this.#processingTimers.size;
   }
 
-  /** Fires every event-time timer at or before `watermark`, in time order. */
-  advanceWatermark(watermark: number): void {
-    if (watermark <= this.#watermark) return;
+  /**
+   * Fires every event-time timer at or before `watermark`, in time order. With a backend off the
+   * heap, the due timers' state is loaded first (one batched read per round), so the result may be
+   * a promise.
+   */
+  advanceWatermark(watermark: number): void | Promise<void> {
+    if (watermark <= this.#watermark) return undefined;
     this.#watermark = watermark;
-    for (
-      let t = this.#eventTimers.pollUpTo(watermark);
-      t !== undefined;
-      t = this.#eventTimers.pollUpTo(watermark)
-    ) {
-      this.#backend.setCurrentKey(t.key);
-      this.#target.onEventTime(t);
+    const poll = (): Timer | undefined => this.#eventTimers.pollUpTo(watermark);
+    const fire = (t: Timer): void => this.#target.onEventTime(t);
+    if (this.#backend instanceof HeapKeyedStateBackend) {
+      for (let t = poll(); t !== undefined; t = poll()) {
+        this.#backend.setCurrentKey(t.key);
+        fire(t);
+      }
+      return undefined;
+    }
+    return this.#fireLoaded(poll, fire);
+  }
+
+  /** Fires due timers in rounds: poll what is due, load its state, fire, repeat. */
+  #fireLoaded(poll: () => Timer | undefined, fire: (t: Timer) => void): void | Promise<void> {
+    for (;;) {
+      const due: Timer[] = [];
+      for (let t = poll(); t !== undefined; t = poll()) due.push(t);
+      if (due.length === 0) return undefined;
+      const loaded = this.#backend.prefetch(
+        due.flatMap((t) => [{ key: t.key, namespace: t.namespace }, { key: t.key }]),
+      );
+      const fireAll = (): void => {
+        for (const t of due) {
+          this.#backend.setCurrentKey(t.key);
+          fire(t);
+        }
+      };
+      if (loaded !== undefined) {
+        return loaded.then(() => {
+          fireAll();
+          return this.#fireLoaded(poll, fire);
+        });
+      }
+      fireAll();
     }
   }
 
   /** Fires every processing-time timer due at `now`. Called from the mailbox. */
   firePendingProcessingTimers(now = this.#processingTime.now()): void | Promise<void> {
-    for (
-      let t = this.#processingTimers.pollUpTo(now);
-      t !== undefined;
-      t = this.#processingTimers.pollUpTo(now)
-    ) {
-      this.#backend.setCurrentKey(t.key);
-      this.#target.onProcessingTime(t);
+    const poll = (): Timer | undefined => this.#processingTimers.pollUpTo(now);
+    const fire = (t: Timer): void => this.#target.onProcessingTime(t);
+    let fired: void | Promise<void> = undefined;
+    if (this.#backend instanceof HeapKeyedStateBackend) {
+      for (let t = poll(); t !== undefined; t = poll()) {
+        this.#backend.setCurrentKey(t.key);
+        fire(t);
+      }
+    } else {
+      fired = this.#fireLoaded(poll, fire);
     }
-    this.#scheduleWake();
-    return this.#afterProcessingTimers();
+    const after = (): void | Promise<void> => {
+      this.#scheduleWake();
+      return this.#afterProcessingTimers();
+    };
+    return fired === undefined ? after() : fired.then(after);
   }
 
   /** Keeps exactly one wake-up scheduled, for the earliest processing-time timer. */
