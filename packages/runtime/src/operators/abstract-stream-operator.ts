@@ -238,6 +238,20 @@ export abstract class AbstractStreamOperator implements StreamOperator {
     for (const ts of this.#timerServices) ts.close();
   }
 
+  // What user-function contexts (process, co-process, broadcast) read from their operator.
+  /** @internal The current key; a clear error on streams that are not keyed. */
+  currentKey(): unknown {
+    return this.requireKeyed('getCurrentKey()').getCurrentKey();
+  }
+  /** @internal */
+  processingTimeNow(): number {
+    return this.processingTime.now();
+  }
+  /** @internal */
+  inputWatermark(): number {
+    return this.currentWatermark;
+  }
+
   /** The keyed state backend; a clear error when the operator's input is not keyed. */
   protected requireKeyed(what: string): KeyedStateBackend {
     if (this.keyedBackend === undefined) {

@@ -1,5 +1,6 @@
 // The stateless operators (map, filter, flat-map) and the process operators. Each emits once per
 // input batch; records keep the timestamp of the record they came from.
+import { UserTimerService } from './user-timer-service.ts';
 import {
   unwrapFunction,
   type Collector,
@@ -11,7 +12,6 @@ import {
   type TimerService,
 } from '@eddy/api';
 import { EddyError } from '@eddy/common';
-import { VOID_NAMESPACE } from '@eddy/state';
 import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
 import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
@@ -107,36 +107,10 @@ export class FlatMapOperator extends UdfOperator<(v: unknown, out: Collector<unk
   }
 }
 
-/** ctx.timerService() of a process function. */
-class ProcessTimerService implements TimerService {
-  readonly #op: ProcessOperator;
-  constructor(op: ProcessOperator) {
-    this.#op = op;
-  }
-  currentProcessingTime(): number {
-    return this.#op.processingTimeNow();
-  }
-  currentWatermark(): number {
-    return this.#op.watermark();
-  }
-  registerEventTimeTimer(time: number): void {
-    this.#op.timers('registerEventTimeTimer').registerEventTimeTimer(VOID_NAMESPACE, time);
-  }
-  registerProcessingTimeTimer(time: number): void {
-    this.#op.timers('registerProcessingTimeTimer').registerProcessingTimeTimer(VOID_NAMESPACE, time);
-  }
-  deleteEventTimeTimer(time: number): void {
-    this.#op.timers('deleteEventTimeTimer').deleteEventTimeTimer(VOID_NAMESPACE, time);
-  }
-  deleteProcessingTimeTimer(time: number): void {
-    this.#op.timers('deleteProcessingTimeTimer').deleteProcessingTimeTimer(VOID_NAMESPACE, time);
-  }
-}
-
 /** The context object a process function sees; one per operator, updated per record. */
 class ProcessFunctionContext implements OnTimerContext<unknown> {
   readonly #op: ProcessOperator;
-  readonly #timerService: ProcessTimerService;
+  readonly #timerService: UserTimerService;
   readonly #batch: BatchCollector;
   readonly runtime: OperatorContext['runtime'];
   currentTimestamp: number | undefined;
@@ -145,7 +119,7 @@ class ProcessFunctionContext implements OnTimerContext<unknown> {
     this.#op = op;
     this.runtime = runtime;
     this.#batch = batch;
-    this.#timerService = new ProcessTimerService(op);
+    this.#timerService = new UserTimerService(op);
   }
   timestamp(): number | undefined {
     return this.currentTimestamp;
@@ -192,18 +166,6 @@ export class ProcessOperator extends AbstractStreamOperator {
       });
     }
     await this.openUserFunction(this.#fn, ctx.runtime);
-  }
-  /** @internal */
-  currentKey(): unknown {
-    return this.requireKeyed('getCurrentKey()').getCurrentKey();
-  }
-  /** @internal */
-  processingTimeNow(): number {
-    return this.processingTime.now();
-  }
-  /** @internal */
-  watermark(): number {
-    return this.currentWatermark;
   }
   /** @internal */
   timers(what: string): InternalTimerService {

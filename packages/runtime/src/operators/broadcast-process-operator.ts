@@ -20,7 +20,7 @@ import type { InternalTimerService, Timer } from '../timers/internal-timer-servi
 import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
 import { HeapBroadcastState } from './broadcast-state.ts';
 import { TimestampedCollector } from './co-map-operators.ts';
-import { timersNeedKeys, UserTimerService, type TimerServiceOwner } from './co-process-operator.ts';
+import { timersNeedKeys, UserTimerService, type TimerServiceOwner } from './user-timer-service.ts';
 import type { OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
@@ -44,7 +44,7 @@ abstract class BaseContext {
     return this.op.processingTimeNow();
   }
   currentWatermark(): number {
-    return this.op.watermark();
+    return this.op.inputWatermark();
   }
   output<X>(tag: OutputTag<X>, value: X): void {
     this.#batch.addSide(tag.id, value, this.currentTimestamp);
@@ -162,18 +162,6 @@ export class BroadcastProcessOperator extends AbstractStreamOperator implements 
       backend.setCurrentKey(key);
       fn(key, state);
     }
-  }
-  /** @internal */
-  currentKey(): unknown {
-    return this.requireKeyed('getCurrentKey()').getCurrentKey();
-  }
-  /** @internal */
-  processingTimeNow(): number {
-    return this.processingTime.now();
-  }
-  /** @internal */
-  watermark(): number {
-    return this.currentWatermark;
   }
   /** @internal */
   timers(what: string): InternalTimerService {

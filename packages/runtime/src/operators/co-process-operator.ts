@@ -2,6 +2,7 @@
 // input 0, processElement2 for input 1. Keyed (both inputs hash-partitioned by their key selectors)
 // when both inputs are keyed: then keyed state is shared by the inputs and timers fire per key.
 // Outputs carry the timestamp of the input record; outputs of an event-time timer carry its time.
+import { UserTimerService, timersNeedKeys, type TimerServiceOwner } from './user-timer-service.ts';
 import type {
   CoProcessFunction,
   KeyedCoProcessFunction,
@@ -10,53 +11,10 @@ import type {
   RuntimeContext,
   TimerService,
 } from '@eddy/api';
-import { EddyError } from '@eddy/common';
-import { VOID_NAMESPACE } from '@eddy/state';
 import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
 import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
 import { TimestampedCollector } from './co-map-operators.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
-
-/** What a user-facing timer service needs from its operator. */
-export interface TimerServiceOwner {
-  processingTimeNow(): number;
-  watermark(): number;
-  /** The keyed timers, or a user error saying why there are none. */
-  timers(what: string): InternalTimerService;
-}
-
-/** ctx.timerService() of a process function: timers in the void namespace for the current key. */
-export class UserTimerService implements TimerService {
-  readonly #owner: TimerServiceOwner;
-  constructor(owner: TimerServiceOwner) {
-    this.#owner = owner;
-  }
-  currentProcessingTime(): number {
-    return this.#owner.processingTimeNow();
-  }
-  currentWatermark(): number {
-    return this.#owner.watermark();
-  }
-  registerEventTimeTimer(time: number): void {
-    this.#owner.timers('registerEventTimeTimer').registerEventTimeTimer(VOID_NAMESPACE, time);
-  }
-  registerProcessingTimeTimer(time: number): void {
-    this.#owner.timers('registerProcessingTimeTimer').registerProcessingTimeTimer(VOID_NAMESPACE, time);
-  }
-  deleteEventTimeTimer(time: number): void {
-    this.#owner.timers('deleteEventTimeTimer').deleteEventTimeTimer(VOID_NAMESPACE, time);
-  }
-  deleteProcessingTimeTimer(time: number): void {
-    this.#owner.timers('deleteProcessingTimeTimer').deleteProcessingTimeTimer(VOID_NAMESPACE, time);
-  }
-}
-
-/** The user error for timers on an operator without keyed inputs. */
-export function timersNeedKeys(what: string, fix: string): EddyError {
-  return new EddyError('NOT_KEYED', `${what}: setting timers is only supported on keyed streams: ${fix}`, {
-    domain: 'user',
-  });
-}
 
 /** The context a co-process function sees; one per operator, updated per record. */
 class CoProcessFunctionContext implements OnTimerContext<unknown> {
@@ -127,18 +85,6 @@ export class CoProcessOperator extends AbstractStreamOperator implements TimerSe
     await this.openUserFunction(this.#fn, ctx.runtime);
   }
 
-  /** @internal */
-  currentKey(): unknown {
-    return this.requireKeyed('getCurrentKey()').getCurrentKey();
-  }
-  /** @internal */
-  processingTimeNow(): number {
-    return this.processingTime.now();
-  }
-  /** @internal */
-  watermark(): number {
-    return this.currentWatermark;
-  }
   /** @internal */
   timers(what: string): InternalTimerService {
     if (this.#timers === undefined) {
