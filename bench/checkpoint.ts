@@ -6,7 +6,7 @@
 // The "leveldb-inc" row is a second, incremental LevelDB checkpoint taken through the TaskManager's
 // own upload path (shared key-group objects, unchanged key groups referenced) after 1% of the keys
 // changed: its size is what it uploaded.
-// Usage: node --max-old-space-size=8192 bench/checkpoint.ts [sizesMB=10,100,1000]
+// Usage: node --max-old-space-size=8192 bench/checkpoint.ts [sizesMB=10,100,1000] [backends=heap,leveldb]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ import {
 } from '@eddy/state';
 
 const sizes = (process.argv[2] ?? '10,100,1000').split(',').map(Number);
+const backends = (process.argv[3] ?? 'heap,leveldb').split(',') as ('heap' | 'leveldb')[];
 const VALUE = 'x'.repeat(100);
 const RANGE = { start: 0, end: 127 };
 const DESC = StateDescriptors.value<string>('v');
@@ -166,7 +167,7 @@ const incrementalUris: [string, string][] = [
 try {
   for (const mb of sizes) {
     const keys = Math.round((mb * 1024 * 1024) / 120);
-    for (const kind of ['heap', 'leveldb'] as const) {
+    for (const kind of backends) {
       const backend: KeyedStateBackend =
         kind === 'heap'
           ? new HeapKeyedStateBackend(128, RANGE)

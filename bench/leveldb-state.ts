@@ -2,7 +2,9 @@
 // through the backend API the way an operator is: batches of 2048 random keys, one prefetch per
 // batch, read + increment + write per record, flush when the dirty set is large. Prints events/s and
 // events/s per core (process.cpuUsage counts LevelDB's background threads too).
-// Usage: node bench/leveldb-state.ts [events=10000000] [keys=1000000] [cacheEntries=200000] [flushDirty=16384]
+// Defaults are the TaskManager's: a working set of 1.1M rows (state.backend.leveldb.cache-entries
+// covers the 1M keys) and write-back when dirty rows fill half of it.
+// Usage: node bench/leveldb-state.ts [events=10000000] [keys=1000000] [cacheEntries=1100000] [flushDirty=cacheEntries/2]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +13,8 @@ import { LevelDbKeyedStateBackend } from '@eddy/state';
 
 const events = Number(process.argv[2] ?? 10_000_000);
 const keys = Number(process.argv[3] ?? 1_000_000);
-const cacheEntries = Number(process.argv[4] ?? 200_000);
-const flushDirty = Number(process.argv[5] ?? 16_384);
+const cacheEntries = Number(process.argv[4] ?? 1_100_000);
+const flushDirty = Number(process.argv[5] ?? Math.floor(cacheEntries / 2));
 const BATCH = 2048;
 
 const dir = await mkdtemp(join(tmpdir(), 'eddy-bench-leveldb-'));

@@ -134,6 +134,11 @@ export const ConfigOptions = {
     '',
     'Default checkpoint storage (file:///dir or s3://bucket/prefix) for jobs that set none; default: a directory under the system temp dir.',
   ),
+  levelDbCacheEntries: option(
+    'state.backend.leveldb.cache-entries',
+    1_000_000,
+    'Rows of LevelDB keyed state kept in memory per keyed operator (the working set); dirty rows are written back when they fill half of it, and before every snapshot.',
+  ),
   s3Endpoint: option('s3.endpoint', '', 'S3 endpoint URL for checkpoint storage (empty: AWS).'),
   s3Region: option('s3.region', 'us-east-1', 'S3 region.'),
   s3AccessKey: option('s3.access-key', '', 'S3 access key id (empty: the AWS default credential chain).'),

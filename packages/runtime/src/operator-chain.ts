@@ -390,9 +390,11 @@ export class OperatorChain {
         })
       | undefined;
     if (backend?.flush === undefined) return undefined;
-    // Flushing also evicts: flush when writes pile up or the working set outgrew its budget.
-    const overCache = (backend.cachedRows ?? 0) > (backend.cacheEntries ?? Number.POSITIVE_INFINITY);
-    if ((backend.dirtyRows ?? 0) < 16_384 && !overCache) return undefined;
+    // Write back when dirty rows fill half of the working set (only clean rows can be evicted), or
+    // when the working set outgrew its budget (flushing also evicts). Snapshots flush anyway.
+    const budget = backend.cacheEntries ?? Number.POSITIVE_INFINITY;
+    const overCache = (backend.cachedRows ?? 0) > budget;
+    if ((backend.dirtyRows ?? 0) < Math.max(16_384, budget / 2) && !overCache) return undefined;
     return backend.flush();
   }
 

@@ -378,6 +378,7 @@ class TaskManager implements TaskManagerHandle {
                   directory: join(this.#localDir, 'state', d.executionId, op.uid),
                   maxParallelism,
                   keyGroupRange,
+                  cacheEntries: this.#config.get(ConfigOptions.levelDbCacheEntries),
                 });
               },
             }
