@@ -6,6 +6,7 @@ import {
   MIN_WATERMARK,
   isCheckpointListener,
   isCheckpointedFunction,
+  type Collector,
   type RuntimeContext,
   type KeySelector,
 } from '@eddy/api';
@@ -87,6 +88,18 @@ export class BatchCollector {
     for (const [tag, s] of this.#sides) results.push(output.collectSide(tag, s.values, s.timestamps));
     this.#sides = undefined;
     return joinResults(results);
+  }
+}
+
+/** A Collector stamping records with the timestamp of the input record being processed. */
+export class TimestampedCollector implements Collector<unknown> {
+  readonly #batch: BatchCollector;
+  timestamp: number | undefined;
+  constructor(batch: BatchCollector) {
+    this.#batch = batch;
+  }
+  collect(value: unknown): void {
+    this.#batch.add(value, this.timestamp);
   }
 }
 

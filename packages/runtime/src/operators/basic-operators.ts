@@ -1,19 +1,16 @@
 // The stateless operators (map, filter, flat-map) and the process operators. Each emits once per
 // input batch; records keep the timestamp of the record they came from.
-import { UserTimerService } from './user-timer-service.ts';
+import { ProcessFunctionContext } from './process-function-context.ts';
 import {
   unwrapFunction,
   type Collector,
   type KeyedProcessFunction,
-  type OnTimerContext,
-  type OutputTag,
   type ProcessFunction,
   type RichFunction,
-  type TimerService,
 } from '@eddy/api';
 import { EddyError } from '@eddy/common';
 import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
-import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
+import { AbstractStreamOperator, TimestampedCollector } from './abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
 /** Common lifecycle of an operator wrapping one user function. */
@@ -78,21 +75,9 @@ export class FilterOperator extends UdfOperator<(v: unknown) => boolean> {
   }
 }
 
-/** A Collector stamping each record with the timestamp of the input being processed. */
-class StampingCollector implements Collector<unknown> {
-  readonly #batch: BatchCollector;
-  timestamp: number | undefined;
-  constructor(batch: BatchCollector) {
-    this.#batch = batch;
-  }
-  collect(value: unknown): void {
-    this.#batch.add(value, this.timestamp);
-  }
-}
-
 /** Any number of records out per record. */
 export class FlatMapOperator extends UdfOperator<(v: unknown, out: Collector<unknown>) => void> {
-  readonly #out = new StampingCollector(this.collector);
+  readonly #out = new TimestampedCollector(this.collector);
   constructor(fn: unknown) {
     super(fn, 'flatMap');
   }
@@ -107,41 +92,10 @@ export class FlatMapOperator extends UdfOperator<(v: unknown, out: Collector<unk
   }
 }
 
-/** The context object a process function sees; one per operator, updated per record. */
-class ProcessFunctionContext implements OnTimerContext<unknown> {
-  readonly #op: ProcessOperator;
-  readonly #timerService: UserTimerService;
-  readonly #batch: BatchCollector;
-  readonly runtime: OperatorContext['runtime'];
-  currentTimestamp: number | undefined;
-  domain: 'event-time' | 'processing-time' = 'event-time';
-  constructor(op: ProcessOperator, runtime: OperatorContext['runtime'], batch: BatchCollector) {
-    this.#op = op;
-    this.runtime = runtime;
-    this.#batch = batch;
-    this.#timerService = new UserTimerService(op);
-  }
-  timestamp(): number | undefined {
-    return this.currentTimestamp;
-  }
-  timerService(): TimerService {
-    return this.#timerService;
-  }
-  output<X>(tag: OutputTag<X>, value: X): void {
-    this.#batch.addSide(tag.id, value, this.currentTimestamp);
-  }
-  getCurrentKey(): unknown {
-    return this.#op.currentKey();
-  }
-  timeDomain(): 'event-time' | 'processing-time' {
-    return this.domain;
-  }
-}
-
 /** Runs a ProcessFunction, or a KeyedProcessFunction on a keyed stream (with timers and keyed state). */
 export class ProcessOperator extends AbstractStreamOperator {
   readonly #fn: ProcessFunction<unknown, unknown> & KeyedProcessFunction<unknown, unknown, unknown>;
-  readonly #out = new StampingCollector(this.collector);
+  readonly #out = new TimestampedCollector(this.collector);
   #ctx!: ProcessFunctionContext;
   #timers: InternalTimerService | undefined;
 

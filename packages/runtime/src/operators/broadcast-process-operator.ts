@@ -17,10 +17,13 @@ import type {
 } from '@eddy/api';
 import { EddyError } from '@eddy/common';
 import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
-import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
+import {
+  AbstractStreamOperator,
+  TimestampedCollector,
+  type BatchCollector,
+} from './abstract-stream-operator.ts';
 import { HeapBroadcastState } from './broadcast-state.ts';
-import { TimestampedCollector } from './co-map-operators.ts';
-import { timersNeedKeys, UserTimerService, type TimerServiceOwner } from './user-timer-service.ts';
+import { timersNeedKeys, UserTimerService, type TimerServiceOwner } from './process-function-context.ts';
 import type { OperatorSnapshot } from '../checkpointing/operator-snapshot.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 

@@ -1,8 +1,8 @@
 // CoMap and CoFlatMap: the stateless operators of connected streams, one user method per input.
 // When both inputs are keyed the current key is set per record, so the function may use keyed state
 // (shared by both inputs). Records keep the timestamp of the record they came from.
-import type { CoFlatMapFunction, CoMapFunction, Collector, RichFunction } from '@eddy/api';
-import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
+import type { CoFlatMapFunction, CoMapFunction, RichFunction } from '@eddy/api';
+import { AbstractStreamOperator, TimestampedCollector } from './abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
 
 /** Lifecycle of an operator wrapping one function object. */
@@ -49,18 +49,6 @@ export class CoMapOperator extends CoFunctionOperator<CoMapFunction<unknown, unk
       }
     }
     return this.output.collect(out, timestamps);
-  }
-}
-
-/** A Collector stamping records with the timestamp of the input record being processed. */
-export class TimestampedCollector implements Collector<unknown> {
-  readonly #batch: BatchCollector;
-  timestamp: number | undefined;
-  constructor(batch: BatchCollector) {
-    this.#batch = batch;
-  }
-  collect(value: unknown): void {
-    this.#batch.add(value, this.timestamp);
   }
 }
 

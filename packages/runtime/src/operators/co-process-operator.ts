@@ -2,50 +2,15 @@
 // input 0, processElement2 for input 1. Keyed (both inputs hash-partitioned by their key selectors)
 // when both inputs are keyed: then keyed state is shared by the inputs and timers fire per key.
 // Outputs carry the timestamp of the input record; outputs of an event-time timer carry its time.
-import { UserTimerService, timersNeedKeys, type TimerServiceOwner } from './user-timer-service.ts';
-import type {
-  CoProcessFunction,
-  KeyedCoProcessFunction,
-  OnTimerContext,
-  OutputTag,
-  RuntimeContext,
-  TimerService,
-} from '@eddy/api';
+import {
+  ProcessFunctionContext,
+  timersNeedKeys,
+  type TimerServiceOwner,
+} from './process-function-context.ts';
+import type { CoProcessFunction, KeyedCoProcessFunction } from '@eddy/api';
 import type { InternalTimerService, Timer } from '../timers/internal-timer-service.ts';
-import { AbstractStreamOperator, type BatchCollector } from './abstract-stream-operator.ts';
-import { TimestampedCollector } from './co-map-operators.ts';
+import { AbstractStreamOperator, TimestampedCollector } from './abstract-stream-operator.ts';
 import type { OperatorContext, Timestamps } from './stream-operator.ts';
-
-/** The context a co-process function sees; one per operator, updated per record. */
-class CoProcessFunctionContext implements OnTimerContext<unknown> {
-  readonly #op: CoProcessOperator;
-  readonly #timerService: UserTimerService;
-  readonly #batch: BatchCollector;
-  readonly runtime: RuntimeContext;
-  currentTimestamp: number | undefined;
-  domain: 'event-time' | 'processing-time' = 'event-time';
-  constructor(op: CoProcessOperator, runtime: RuntimeContext, batch: BatchCollector) {
-    this.#op = op;
-    this.runtime = runtime;
-    this.#batch = batch;
-    this.#timerService = new UserTimerService(op);
-  }
-  timestamp(): number | undefined {
-    return this.currentTimestamp;
-  }
-  timerService(): TimerService {
-    return this.#timerService;
-  }
-  output<X>(tag: OutputTag<X>, value: X): void {
-    this.#batch.addSide(tag.id, value, this.currentTimestamp);
-  }
-  getCurrentKey(): unknown {
-    return this.#op.currentKey();
-  }
-  timeDomain(): 'event-time' | 'processing-time' {
-    return this.domain;
-  }
-}
 
 type AnyCoProcessFunction = CoProcessFunction<unknown, unknown, unknown> &
   KeyedCoProcessFunction<unknown, unknown, unknown, unknown>;
@@ -54,7 +19,7 @@ type AnyCoProcessFunction = CoProcessFunction<unknown, unknown, unknown> &
 export class CoProcessOperator extends AbstractStreamOperator implements TimerServiceOwner {
   readonly #fn: AnyCoProcessFunction;
   readonly #out = new TimestampedCollector(this.collector);
-  #ctx!: CoProcessFunctionContext;
+  #ctx!: ProcessFunctionContext;
   #timers: InternalTimerService | undefined;
 
   constructor(fn: unknown) {
@@ -75,7 +40,7 @@ export class CoProcessOperator extends AbstractStreamOperator implements TimerSe
 
   override async open(ctx: OperatorContext): Promise<void> {
     this.setup(ctx);
-    this.#ctx = new CoProcessFunctionContext(this, ctx.runtime, this.collector);
+    this.#ctx = new ProcessFunctionContext(this, ctx.runtime, this.collector);
     if (this.keyedBackend !== undefined) {
       this.#timers = this.getInternalTimerService({
         onEventTime: (t) => this.#fire(t, 'event-time'),

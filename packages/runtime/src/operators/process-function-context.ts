@@ -1,6 +1,8 @@
-// ctx.timerService() of the process-function family (process, co-process, broadcast process):
-// timers in the void namespace for the current key, on the owning operator's timer service.
-import type { TimerService } from '@eddy/api';
+// The contexts of the process-function family (process, co-process, broadcast process): the
+// per-record context a function sees, and ctx.timerService(): timers in the void namespace for the
+// current key, on the owning operator's timer service.
+import type { OnTimerContext, OutputTag, RuntimeContext, TimerService } from '@eddy/api';
+import type { BatchCollector } from './abstract-stream-operator.ts';
 import { EddyError } from '@eddy/common';
 import { VOID_NAMESPACE } from '@eddy/state';
 import type { InternalTimerService } from '../timers/internal-timer-service.ts';
@@ -44,4 +46,40 @@ export function timersNeedKeys(what: string, fix: string): EddyError {
   return new EddyError('NOT_KEYED', `${what}: setting timers is only supported on keyed streams: ${fix}`, {
     domain: 'user',
   });
+}
+
+/** What a process-function context needs from its operator. */
+export interface ProcessFunctionOwner extends TimerServiceOwner {
+  currentKey(): unknown;
+}
+
+/** The context object a process function sees; one per operator, updated per record. */
+export class ProcessFunctionContext implements OnTimerContext<unknown> {
+  readonly #op: ProcessFunctionOwner;
+  readonly #timerService: UserTimerService;
+  readonly #batch: BatchCollector;
+  readonly runtime: RuntimeContext;
+  currentTimestamp: number | undefined;
+  domain: 'event-time' | 'processing-time' = 'event-time';
+  constructor(op: ProcessFunctionOwner, runtime: RuntimeContext, batch: BatchCollector) {
+    this.#op = op;
+    this.runtime = runtime;
+    this.#batch = batch;
+    this.#timerService = new UserTimerService(op);
+  }
+  timestamp(): number | undefined {
+    return this.currentTimestamp;
+  }
+  timerService(): TimerService {
+    return this.#timerService;
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.#batch.addSide(tag.id, value, this.currentTimestamp);
+  }
+  getCurrentKey(): unknown {
+    return this.#op.currentKey();
+  }
+  timeDomain(): 'event-time' | 'processing-time' {
+    return this.domain;
+  }
 }
